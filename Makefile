@@ -1,0 +1,38 @@
+# probidad: two commands do everything on a fresh machine (make run, make test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test check bench install assets clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,postgres]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/probidad init
+	$(BIN)/probidad run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/pytest -q -m "not slow and not e2e"
+	$(BIN)/pytest -q -m "slow or e2e"
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/probidad bench
+
+assets:
+	cd web/assets && npm ci && npm run build
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
