@@ -1,0 +1,306 @@
+"""SQL implementations of the repositories, on one SQLAlchemy connection per unit of work."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from engine.adapters import schema as t
+from engine.adapters.db import aware
+from engine.domain.model import (
+    AuditEntry,
+    Case,
+    CaseLink,
+    ProcessDefinition,
+    SealedBlob,
+    TaskRecord,
+    TimerRecord,
+)
+from engine.errors import StaleCase
+
+
+def _row_dict(row) -> dict:
+    data = dict(row._mapping)
+    return {k: aware(v) if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+class SqlDefinitions:
+    """Deployed process versions."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, definition: ProcessDefinition) -> None:
+        """Store a new version."""
+        self.conn.execute(insert(t.process_definitions).values(**asdict(definition)))
+
+    def _one(self, *where) -> ProcessDefinition | None:
+        query = select(t.process_definitions).where(*where).order_by(t.process_definitions.c.version.desc())
+        row = self.conn.execute(query.limit(1)).first()
+        if row is None:
+            return None
+        data = _row_dict(row)
+        data.pop("id")
+        return ProcessDefinition(**data)
+
+    def latest(self, process_id: str) -> ProcessDefinition | None:
+        """The newest version of a process."""
+        return self._one(t.process_definitions.c.process_id == process_id)
+
+    def get(self, process_id: str, version: int) -> ProcessDefinition | None:
+        """One version of a process."""
+        c = t.process_definitions.c
+        return self._one(c.process_id == process_id, c.version == version)
+
+    def by_sha(self, process_id: str, sha256: str) -> ProcessDefinition | None:
+        """The version of a process with this sha256, if deployed."""
+        c = t.process_definitions.c
+        return self._one(c.process_id == process_id, c.sha256 == sha256)
+
+    def list_all(self) -> list[ProcessDefinition]:
+        """Every deployed version, by process and version."""
+        c = t.process_definitions.c
+        rows = self.conn.execute(select(t.process_definitions).order_by(c.process_id, c.version)).all()
+        result = []
+        for row in rows:
+            data = _row_dict(row)
+            data.pop("id")
+            result.append(ProcessDefinition(**data))
+        return result
+
+
+class SqlCases:
+    """Case metadata with optimistic locking."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, case: Case) -> None:
+        """Insert a new case."""
+        self.conn.execute(insert(t.cases).values(**asdict(case)))
+
+    def get(self, case_id: str) -> Case | None:
+        """Load a case or None."""
+        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+        return Case(**_row_dict(row)) if row else None
+
+    def save(self, case: Case, expected_version: int) -> None:
+        """Write the case if nobody changed it since `expected_version`; bump its version."""
+        values = asdict(case)
+        values.pop("id")
+        values["version"] = expected_version + 1
+        result = self.conn.execute(
+            update(t.cases).where(t.cases.c.id == case.id, t.cases.c.version == expected_version).values(**values)
+        )
+        if result.rowcount != 1:
+            raise StaleCase(case.id)
+        case.version = expected_version + 1
+
+    def list(self, process_id=None, tenant_id=None, status=None, limit=1000) -> list[Case]:
+        """Cases filtered by process, tenant and status, newest first."""
+        c = t.cases.c
+        query = select(t.cases)
+        for column, value in ((c.process_id, process_id), (c.tenant_id, tenant_id), (c.status, status)):
+            if value is not None:
+                query = query.where(column == value)
+        rows = self.conn.execute(query.order_by(c.created_at.desc(), c.id).limit(limit)).all()
+        return [Case(**_row_dict(r)) for r in rows]
+
+    def delete_content_free(self, case_id: str) -> None:
+        """Not used for SQL: shredding keeps the case row as a tombstone."""
+
+
+class SqlStates:
+    """Sealed workflow state."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def put(self, case_id: str, blob: SealedBlob, serializer_version: str) -> None:
+        """Insert or replace the sealed state of a case."""
+        values = {"ciphertext": blob.ciphertext, "wrapped_key": blob.wrapped_key,
+                  "kek_version": blob.kek_version, "serializer_version": serializer_version}
+        result = self.conn.execute(update(t.case_states).where(t.case_states.c.case_id == case_id).values(**values))
+        if result.rowcount == 0:
+            self.conn.execute(insert(t.case_states).values(case_id=case_id, **values))
+
+    def get(self, case_id: str) -> SealedBlob | None:
+        """The sealed state of a case, or None."""
+        row = self.conn.execute(select(t.case_states).where(t.case_states.c.case_id == case_id)).first()
+        if row is None:
+            return None
+        return SealedBlob(row.ciphertext, row.wrapped_key, row.kek_version)
+
+    def delete(self, case_id: str) -> None:
+        """Remove the sealed state (crypto-shredding)."""
+        self.conn.execute(delete(t.case_states).where(t.case_states.c.case_id == case_id))
+
+    def all_wrapped(self) -> Iterable[tuple[str, SealedBlob]]:
+        """Every case's wrapped key, for rotation."""
+        rows = self.conn.execute(select(t.case_states).order_by(t.case_states.c.case_id)).all()
+        return [(r.case_id, SealedBlob(r.ciphertext, r.wrapped_key, r.kek_version)) for r in rows]
+
+    def rewrap(self, case_id: str, wrapped_key: bytes, kek_version: int) -> None:
+        """Replace a wrapped key; the ciphertext stays byte-for-byte identical."""
+        self.conn.execute(update(t.case_states).where(t.case_states.c.case_id == case_id)
+                          .values(wrapped_key=wrapped_key, kek_version=kek_version))
+
+
+class SqlTasks:
+    """The inbox projection."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def sync(self, case_id: str, ready: Sequence[TaskRecord], now: datetime, actor: str | None) -> None:
+        """Make the ready tasks of a case match the workflow: insert new ones, close vanished ones."""
+        c = t.tasks.c
+        existing = {r.id: r for r in self.conn.execute(
+            select(c.id, c.due_at).where(c.case_id == case_id, c.state == "ready")).all()}
+        wanted = {task.id: task for task in ready}
+        gone = [tid for tid in existing if tid not in wanted]
+        if gone:
+            self.conn.execute(update(t.tasks).where(c.id.in_(gone))
+                              .values(state="completed", completed_at=now, completed_by=actor))
+        for task in ready:
+            if task.id not in existing:
+                self.conn.execute(insert(t.tasks).values(**asdict(task)))
+            elif aware(existing[task.id].due_at) != task.due_at:
+                self.conn.execute(update(t.tasks).where(c.id == task.id).values(due_at=task.due_at))
+
+    def get(self, task_id: str) -> TaskRecord | None:
+        """One task or None."""
+        row = self.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).first()
+        return TaskRecord(**_row_dict(row)) if row else None
+
+    def query(self, *, case_id=None, lanes=None, tenant_id=None, state="ready", process_id=None,
+              limit=100, offset=0) -> list[TaskRecord]:
+        """Tasks for the inbox: overdue first, then by due date (no due date last)."""
+        c = t.tasks.c
+        conditions = []
+        for column, value in ((c.case_id, case_id), (c.tenant_id, tenant_id), (c.state, state),
+                              (c.process_id, process_id)):
+            if value is not None:
+                conditions.append(column == value)
+        if lanes is not None:
+            conditions.append(c.lane.in_(list(lanes)))
+        query = select(t.tasks).where(and_(*conditions)) if conditions else select(t.tasks)
+        query = query.order_by(c.due_at.is_(None), c.due_at, c.created_at, c.id).limit(limit).offset(offset)
+        return [TaskRecord(**_row_dict(r)) for r in self.conn.execute(query).all()]
+
+    def set_assignee(self, task_id: str, assignee: str | None) -> None:
+        """Claim, release or reassign a task."""
+        self.conn.execute(update(t.tasks).where(t.tasks.c.id == task_id).values(assignee=assignee))
+
+
+class SqlTimers:
+    """The timer table."""
+
+    def __init__(self, conn: Connection, skip_locked: bool):
+        self.conn = conn
+        self.skip_locked = skip_locked
+
+    def sync(self, case_id: str, waiting: Sequence[TimerRecord], now: datetime) -> None:
+        """Record newly waiting timers; cancel rows whose BPMN timer no longer waits."""
+        c = t.timers.c
+        existing = {r.task_id for r in self.conn.execute(
+            select(c.task_id).where(c.case_id == case_id, c.state == "waiting")).all()}
+        wanted = {timer.task_id for timer in waiting}
+        gone = existing - wanted
+        if gone:
+            self.conn.execute(update(t.timers).where(c.case_id == case_id, c.task_id.in_(gone), c.state == "waiting")
+                              .values(state="cancelled", fired_at=None))
+        for timer in waiting:
+            if timer.task_id not in existing:
+                values = asdict(timer)
+                values.pop("id")
+                self.conn.execute(insert(t.timers).values(**values))
+
+    def claim_due(self, now: datetime, limit: int) -> list[TimerRecord]:
+        """Due rows, oldest first; on PostgreSQL locked with FOR UPDATE SKIP LOCKED."""
+        c = t.timers.c
+        query = select(t.timers).where(c.state == "waiting", c.due_at <= now).order_by(c.due_at, c.id).limit(limit)
+        if self.skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return [TimerRecord(**_row_dict(r)) for r in self.conn.execute(query).all()]
+
+    def mark_fired(self, timer_id: int, at: datetime) -> None:
+        """Record that a timer fired (in the same transaction as the workflow step)."""
+        self.conn.execute(update(t.timers).where(t.timers.c.id == timer_id, t.timers.c.state == "waiting")
+                          .values(state="fired", fired_at=at))
+
+    def for_case(self, case_id: str) -> list[TimerRecord]:
+        """Every timer of a case, by due date."""
+        c = t.timers.c
+        rows = self.conn.execute(select(t.timers).where(c.case_id == case_id).order_by(c.due_at, c.id)).all()
+        return [TimerRecord(**_row_dict(r)) for r in rows]
+
+    def count(self, state: str = "waiting", due_before: datetime | None = None) -> int:
+        """How many timers are in a state (and due before an instant)."""
+        c = t.timers.c
+        query = select(func.count()).select_from(t.timers).where(c.state == state)
+        if due_before is not None:
+            query = query.where(c.due_at <= due_before)
+        return int(self.conn.execute(query).scalar_one())
+
+
+class SqlLinks:
+    """Links between cases."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def add(self, link: CaseLink) -> None:
+        """Store a link."""
+        self.conn.execute(insert(t.case_links).values(**asdict(link)))
+
+    def for_case(self, case_id: str) -> list[CaseLink]:
+        """Links from a case."""
+        c = t.case_links.c
+        rows = self.conn.execute(select(t.case_links).where(c.case_id == case_id).order_by(c.id)).all()
+        result = []
+        for row in rows:
+            data = _row_dict(row)
+            data.pop("id")
+            result.append(CaseLink(**data))
+        return result
+
+
+class SqlAudit:
+    """The append-only audit log."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def last(self) -> AuditEntry | None:
+        """The newest entry."""
+        row = self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(1)).first()
+        return self._entry(row) if row else None
+
+    def append(self, entry: AuditEntry) -> None:
+        """Append one entry (the primary key on seq refuses a concurrent duplicate)."""
+        values = asdict(entry)
+        values["details"] = json.dumps(entry.details, sort_keys=True, default=str)
+        self.conn.execute(insert(t.audit_log).values(**values))
+
+    def all(self) -> Iterable[AuditEntry]:
+        """Every entry in sequence order."""
+        for row in self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.seq)).all():
+            yield self._entry(row)
+
+    def for_case(self, case_id: str) -> list[AuditEntry]:
+        """The entries of one case."""
+        c = t.audit_log.c
+        return [self._entry(r) for r in self.conn.execute(
+            select(t.audit_log).where(c.case_id == case_id).order_by(c.seq)).all()]
+
+    @staticmethod
+    def _entry(row) -> AuditEntry:
+        data = _row_dict(row)
+        data["details"] = json.loads(data["details"])
+        return AuditEntry(**data)

@@ -1,0 +1,74 @@
+"""The composition root: the only module that imports adapters and workflows."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from keys.keyring import FileKeyRing, KeyRing
+
+from engine.adapters.db import create_schema, make_engine
+from engine.adapters.sealing import EnvelopeSealer
+from engine.adapters.sql_uow import SqlUnitOfWork
+from engine.business_days import BusinessCalendar
+from engine.clock import SystemClock
+from engine.config import Settings
+from engine.domain.sla import PolicySet
+from engine.errors import ConfigurationError
+from engine.facade import Engine
+from engine.services.context import Runtime
+from workflows.base import BPMN_DIR, POLICY_FILE
+from workflows.registry import bundled_definitions
+
+KEYRING_PURPOSES = ("workflow", "content", "identity")
+
+
+def bundled_bpmn_files() -> list[Path]:
+    """The BPMN files shipped in bpmn/."""
+    return sorted(BPMN_DIR.glob("*.bpmn"))
+
+
+def open_keyring(settings: Settings, purpose: str) -> KeyRing:
+    """Open a keyring from the keys folder, with a clear error when it is missing."""
+    path = settings.keys_path / purpose
+    if not FileKeyRing.exists(path):
+        raise ConfigurationError(f"no {purpose} keyring at {path}: run 'probidad init' (development) "
+                                 "or provision keys (production)")
+    return FileKeyRing(path, purpose)
+
+
+def create_dev_keys(settings: Settings) -> list[str]:
+    """Generate development keyrings that do not exist yet; never in production."""
+    if settings.production:
+        raise ConfigurationError("development keys are never generated in production")
+    created = []
+    for purpose in KEYRING_PURPOSES:
+        path = settings.keys_path / purpose
+        if not FileKeyRing.exists(path):
+            FileKeyRing.create(path, purpose)
+            created.append(purpose)
+    return created
+
+
+def build(settings: Settings | None = None, *, clock: Any = None, workflow_keyring: KeyRing | None = None,
+          definitions: list | None = None, create_tables: bool = True) -> Engine:
+    """Assemble an Engine from settings: database, keys, policies, calendar, workflow definitions."""
+    settings = settings or Settings.from_env()
+    db = make_engine(settings.database)
+    if create_tables:
+        create_schema(db)
+    keyring = workflow_keyring or open_keyring(settings, "workflow")
+    defs = definitions if definitions is not None else bundled_definitions()
+    runtime = Runtime(
+        clock=clock or SystemClock(),
+        policies=PolicySet.from_toml(POLICY_FILE),
+        calendar_factory=lambda extra: BusinessCalendar("PE", extra_non_working=extra),
+        sealer=EnvelopeSealer(keyring),
+        uow_factory=functools.partial(SqlUnitOfWork, db),
+        definitions={d.process_id: d for d in defs},
+        settings=settings,
+    )
+    engine = Engine(runtime, settings)
+    engine.db = db
+    return engine

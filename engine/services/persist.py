@@ -1,0 +1,101 @@
+"""Loading and storing a case's workflow in one unit of work: state, tasks, timers, status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from engine.clock import parse_instant
+from engine.domain.model import Case, SealedBlob, TaskRecord, TimerRecord
+from engine.errors import NotFound
+from engine.ports import UnitOfWork
+from engine.services.context import Runtime, TenantRules, script_engine, tenant_rules
+from engine.workflow import runner, serializer
+from engine.workflow.parser import ProcessBundle
+
+
+@dataclass
+class LoadedCase:
+    """A case with its restored workflow, ready to be advanced."""
+
+    case: Case
+    bundle: ProcessBundle
+    workflow: Any
+    rules: TenantRules
+    sealed: SealedBlob | None
+    loaded_version: int
+
+
+def bundle_for(rt: Runtime, uow: UnitOfWork, process_id: str, version: int | None = None) -> tuple[ProcessBundle, int]:
+    """The parsed bundle of a deployed process version (newest when version is None)."""
+    definition = uow.definitions.latest(process_id) if version is None else uow.definitions.get(process_id, version)
+    if definition is None:
+        raise NotFound(f"process '{process_id}' is not deployed" + (f" in version {version}" if version else ""))
+    return rt.specs.get(definition.xml, process_id, definition.filename), definition.version
+
+
+def load_case(rt: Runtime, uow: UnitOfWork, case_id: str) -> LoadedCase:
+    """Open a case's sealed state and restore its workflow."""
+    case = uow.cases.get(case_id)
+    if case is None or case.status == "shredded":
+        raise NotFound(f"case {case_id} not found")
+    bundle, _ = bundle_for(rt, uow, case.process_id, case.process_version)
+    sealed = uow.states.get(case_id)
+    if sealed is None:
+        raise NotFound(f"case {case_id} has no workflow state")
+    rules = tenant_rules(rt, uow, case.tenant_id)
+    workflow = serializer.load_state(rt.sealer.open(case.tenant_id, case.id, sealed), bundle)
+    runner.attach(workflow, script_engine(rt, rules, case.id))
+    return LoadedCase(case, bundle, workflow, rules, sealed, case.version)
+
+
+def _instant(value: str | None) -> datetime | None:
+    return parse_instant(value) if value else None
+
+
+def task_records(case: Case, workflow: Any, now: datetime) -> list[TaskRecord]:
+    """The ready user tasks as inbox rows."""
+    return [
+        TaskRecord(id=t.id, case_id=case.id, tenant_id=case.tenant_id, process_id=case.process_id,
+                   name=t.name, title=t.title, lane=t.lane, form_id=t.form_id, state="ready",
+                   created_at=now, due_at=_instant(t.due_at))
+        for t in runner.ready_user_tasks(workflow)
+    ]
+
+
+def timer_records(case: Case, workflow: Any, now: datetime) -> list[TimerRecord]:
+    """The waiting timers as timer-table rows."""
+    records = []
+    for timer in runner.waiting_timers(workflow):
+        due = _instant(timer.due_at)
+        if due is None:
+            continue
+        records.append(TimerRecord(case_id=case.id, tenant_id=case.tenant_id, task_id=timer.task_id,
+                                   name=timer.name, policy=timer.policy, due_at=due, started_at=now,
+                                   attached_to=timer.attached_to))
+    return records
+
+
+def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | None, *, new: bool = False) -> None:
+    """Write state, inbox tasks, timers and status in the caller's transaction (one commit)."""
+    case, workflow, now = loaded.case, loaded.workflow, rt.now()
+    tasks = task_records(case, workflow, now)
+    timers = timer_records(case, workflow, now)
+    if runner.is_completed(workflow):
+        case.status = "closed"
+        ends = runner.reached_end_events(workflow)
+        case.outcome = ends[-1] if ends else None
+        case.closed_at = case.closed_at or now
+    case.stage = tasks[0].name if tasks else None
+    case.next_due_at = min((t.due_at for t in timers), default=None)
+    case.updated_at = now
+    sealed = rt.sealer.seal(case.tenant_id, case.id, serializer.dump_state(workflow), loaded.sealed)
+    if new:
+        uow.cases.add(case)
+    else:
+        uow.cases.save(case, loaded.loaded_version)
+    uow.states.put(case.id, sealed, serializer.serializer_version())
+    loaded.sealed = sealed
+    uow.tasks.sync(case.id, tasks, now, actor)
+    uow.timers.sync(case.id, timers, now)
