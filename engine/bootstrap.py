@@ -24,6 +24,13 @@ from workflows.registry import bundled_definitions
 KEYRING_PURPOSES = ("workflow", "content", "identity")
 
 
+def _feature_wiring() -> list:
+    """Composition of feature packages (each `engine/bootstrap_<feature>.py` wires its adapters)."""
+    from engine import bootstrap_content, bootstrap_notify, bootstrap_reports, bootstrap_users
+
+    return [bootstrap_content.wire, bootstrap_notify.wire, bootstrap_users.wire, bootstrap_reports.wire]
+
+
 def bundled_bpmn_files() -> list[Path]:
     """The BPMN files shipped in bpmn/."""
     return sorted(BPMN_DIR.glob("*.bpmn"))
@@ -71,4 +78,6 @@ def build(settings: Settings | None = None, *, clock: Any = None, workflow_keyri
     )
     engine = Engine(runtime, settings)
     engine.db = db
+    for wire in _feature_wiring():
+        wire(engine, settings, db)
     return engine

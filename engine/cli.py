@@ -274,3 +274,14 @@ def audit_verify() -> None:
         click.echo(f"error: audit chain broken at entry {report.broken_at}: {report.reason}", err=True)
         sys.exit(1)
     click.echo(f"audit chain ok: {report.checked} entries")
+
+
+def _register_features() -> None:
+    """Attach the command groups of feature modules (each owns its `engine/cli_<feature>.py`)."""
+    from engine import cli_content, cli_notify, cli_reports, cli_users
+
+    for module in (cli_content, cli_notify, cli_users, cli_reports):
+        module.register(main)
+
+
+_register_features()

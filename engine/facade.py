@@ -12,6 +12,10 @@ from engine.domain.audit import ChainReport
 from engine.domain.model import CaseView, ProcessDefinition, TaskView
 from engine.domain.roles import ROLE_CODES
 from engine.errors import InvalidInput, NotFound, Problem
+from engine.facade_content import ContentApi
+from engine.facade_notify import NotifyApi
+from engine.facade_reports import ReportsApi
+from engine.facade_users import UsersApi
 from engine.services import audit, cases, deploy, queries, timers
 from engine.services.commands import CompleteTask, Deploy, FireDueTimers, StartCase
 from engine.services.context import Runtime, tenant_rules
@@ -20,7 +24,7 @@ from engine.workflow.validate import validate_bpmn
 SYSTEM = "system"
 
 
-class Engine:
+class Engine(ContentApi, NotifyApi, UsersApi, ReportsApi):
     """probidad's engine: deploy processes, start cases, work tasks, fire timers, read cases."""
 
     def __init__(self, runtime: Runtime, settings: Any = None):

@@ -35,6 +35,7 @@ class Runtime:
     notifier: Any = None
     recipients: Any = None
     settings: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
         """The current instant, from the clock."""

@@ -14,7 +14,7 @@
   const setSelect = (id, value) => {
     const s = document.getElementById('bio-properties-panel-' + id);
     if (!s) throw new Error('no entry ' + id);
-    s.value = value; s.dispatchEvent(new Event('change', { bubbles: true }));
+    s.value = value; s.dispatchEvent(new Event('input', { bubbles: true }));
   };
   const click = sel => document.querySelector(sel).click();
 

@@ -1,0 +1,7 @@
+"""Composition root for the content feature: wires its adapters into the engine."""
+
+from __future__ import annotations
+
+
+def wire(engine, settings, db) -> None:
+    """Register repositories and collaborators of the content feature (nothing yet)."""

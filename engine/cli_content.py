@@ -1,0 +1,7 @@
+"""CLI commands of the content feature."""
+
+from __future__ import annotations
+
+
+def register(main) -> None:
+    """Attach this feature's commands to the `probidad` group (none yet)."""
