@@ -6,8 +6,6 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from keys.keyring import FileKeyRing, KeyRing
-
 from engine.adapters.db import create_schema, make_engine
 from engine.adapters.sealing import EnvelopeSealer
 from engine.adapters.sql_uow import SqlUnitOfWork
@@ -18,6 +16,7 @@ from engine.domain.sla import PolicySet
 from engine.errors import ConfigurationError
 from engine.facade import Engine
 from engine.services.context import Runtime
+from keys.keyring import FileKeyRing, KeyRing
 from workflows.base import BPMN_DIR, POLICY_FILE
 from workflows.registry import bundled_definitions
 

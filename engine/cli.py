@@ -144,9 +144,10 @@ def bpmn_validate(files: tuple[str, ...]) -> None:
             click.echo(f"error: {name}: cannot read file", err=True)
             failed = True
             continue
-        problems = engine.validate(xml, Path(name).name)
-        for problem in problems:
-            click.echo(f"error: {problem}", err=True)
+        found = engine.validate(xml, Path(name).name)
+        for problem in found:
+            click.echo(f"{problem.severity}: {problem}", err=True)
+        problems = [p for p in found if p.severity == "error"]
         failed = failed or bool(problems)
         if not problems:
             click.echo(f"{name}: ok")
@@ -285,3 +286,5 @@ def _register_features() -> None:
 
 
 _register_features()
+if __name__ == "__main__":
+    main()

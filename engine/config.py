@@ -9,8 +9,6 @@ from pathlib import Path
 
 from engine.errors import ConfigurationError
 
-DEV_SECRET_NAME = "secret_key"
-
 
 def _read_secret(env: Mapping[str, str], name: str) -> str | None:
     """A secret from NAME or from the file named by NAME_FILE (for production secret stores)."""

@@ -12,6 +12,7 @@
     ├── SandboxViolation        a script or expression tried something forbidden or too costly
     ├── ConfigurationError      settings that are missing or unsafe (production refuses to start)
     └── StoreError              persistence failed (wrapped, no content in the message)
+        └── DecryptionError     stored ciphertext or a wrapped key did not open (tampered, moved, shredded)
 
 Messages never carry case content: ids, element ids and plain explanations only.
 """
@@ -102,3 +103,11 @@ class ConfigurationError(ProbidadError):
 
 class StoreError(ProbidadError):
     """Persistence failed."""
+
+
+class DecryptionError(StoreError):
+    """Stored ciphertext or a wrapped key failed to open: tampered, moved, or its key was destroyed.
+
+    Raised from keys.errors.DecryptionFailed (or a retired key); the message names the case and
+    object only, never content or key material (SECURITY.md test 4).
+    """

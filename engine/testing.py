@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from keys.keyring import MemoryKeyRing
-
 from engine.config import Settings
+from keys.keyring import MemoryKeyRing
 
 __all__ = ["CapturingNotifier", "FrozenClock", "MemoryKeyRing", "make_engine"]
 
@@ -54,6 +54,8 @@ def make_engine(tmp_path: Path, start: datetime | None = None, definitions: list
     from engine import bootstrap
 
     clock = FrozenClock(start)
+    # tests/pg.py runs integration tests on PostgreSQL too, through PROBIDAD_TEST_DATABASE_URL.
+    database_url = database_url or os.environ.get("PROBIDAD_TEST_DATABASE_URL")
     settings = Settings(instance=Path(tmp_path), database_url=database_url or f"sqlite:///{Path(tmp_path) / 't.db'}")
     engine = bootstrap.build(settings, clock=clock, workflow_keyring=MemoryKeyRing("workflow"),
                              definitions=definitions)

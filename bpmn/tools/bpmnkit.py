@@ -249,7 +249,20 @@ class Process:
         return [(sx, sy), (mx, sy), (mx, ty), (tx, ty)]
 
     # ── XML ────────────────────────────────────────────────────────────────────────────────
+    def check(self) -> None:
+        """Every node is connected: an incoming flow unless a start, an outgoing unless an end."""
+        for n in self.nodes.values():
+            starts = ("startEvent", "boundaryEvent")
+            if n.kind not in starts and not self._incoming(n.id):
+                raise ValueError(f"{self.pid}: {n.id} has no incoming flow")
+            if n.kind != "endEvent" and not self._outgoing(n.id):
+                raise ValueError(f"{self.pid}: {n.id} has no outgoing flow")
+        for f in self.flows:
+            if f.source not in self.nodes or f.target not in self.nodes:
+                raise ValueError(f"{self.pid}: flow {f.id} has an unknown end")
+
     def to_xml(self) -> str:
+        self.check()
         self.layout()
         out = [
             '<?xml version="1.0" encoding="UTF-8"?>',

@@ -163,3 +163,5 @@ notifications = Table(
     Column("meta", JSON),
     Index("ix_notifications_recipient", "recipient", "read_at"),
 )
+from engine.adapters import schema_content  # noqa: E402,F401
+from engine.adapters import schema_users  # noqa: E402,F401

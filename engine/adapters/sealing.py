@@ -7,11 +7,10 @@ key version fails to open, and KEK rotation re-wraps keys without touching the s
 
 from __future__ import annotations
 
+from engine.domain.model import SealedBlob
 from keys.aead import Aad, open_sealed, seal
 from keys.envelope import new_data_key, unwrap_key, wrap_key
 from keys.keyring import KeyRing
-
-from engine.domain.model import SealedBlob
 
 DEK_GENERATION = 1
 

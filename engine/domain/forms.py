@@ -96,7 +96,7 @@ class Form:
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == ()
+    return value is None or value in ("", [], ())
 
 
 def clean_value(fld: Field, value: Any) -> Any:

@@ -34,6 +34,11 @@ def start_case(cmd: StartCase, uow: UnitOfWork, rt: Runtime) -> str:
     return case_id
 
 
+def start_in_uow(cmd: StartCase, uow: UnitOfWork, rt: Runtime) -> str:
+    """Start a case inside the caller's unit of work (the caller commits); return the case id."""
+    return _start(cmd, uow, rt, depth=0)
+
+
 def _start(cmd: StartCase, uow: UnitOfWork, rt: Runtime, depth: int) -> str:
     check_allowed(rt, cmd.process_id, cmd.data)
     bundle, version = bundle_for(rt, uow, cmd.process_id)

@@ -26,7 +26,7 @@ class Deployed:
 
 def validation_context(rt: Runtime, roles: frozenset[str]) -> ValidationContext:
     """The probidad rules in force: known roles, forms, policies and allow-lists."""
-    forms = frozenset(f for d in rt.definitions.values() for f in d.forms)
+    forms = {pid: frozenset(d.forms) for pid, d in rt.definitions.items()}
     keys = {pid: d.data_keys for pid, d in rt.definitions.items()}
     return ValidationContext(roles=roles, forms=forms, policies=frozenset(rt.policies.ids()), data_keys=keys)
 

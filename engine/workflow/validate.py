@@ -31,7 +31,7 @@ class ValidationContext:
     """What the probidad rules check against. Empty sets switch a rule off (plain BPMN linting)."""
 
     roles: frozenset[str] = frozenset()
-    forms: frozenset[str] = frozenset()
+    forms: dict[str, frozenset[str]] = field(default_factory=dict)
     policies: frozenset[str] = frozenset()
     data_keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -194,12 +194,16 @@ def _probidad_rules(process, filename: str, ctx: ValidationContext) -> list[Prob
             problems.append(Problem(filename, lane.get("id"), f"lane '{lane.get('name')}' is not a known role"))
         for ref in lane.findall("bpmn:flowNodeRef", NS):
             lanes[(ref.text or "").strip()] = lane.get("name")
+    known_forms = ctx.forms.get(process.get("id"))
+    if ctx.forms and known_forms is None and any(True for _ in process.iter("{%s}userTask" % NS["bpmn"])):
+        problems.append(Problem(filename, process.get("id"), "no workflow definition for this process: its "
+                                "user tasks have no known forms and no task data is allowed", "warning"))
     for task in process.iter("{%s}userTask" % NS["bpmn"]):
         tid = task.get("id")
         if ctx.roles and tid not in lanes:
             problems.append(Problem(filename, tid, "user task is not in a lane (a lane is a role)"))
         prop = task.find(".//spiffworkflow:property[@name='formId']", NS)
         form = prop.get("value") if prop is not None else tid
-        if ctx.forms and form not in ctx.forms:
+        if known_forms is not None and form not in known_forms:
             problems.append(Problem(filename, tid, f"unknown form '{form}'"))
     return problems

@@ -62,7 +62,8 @@ export function setSpiffProperty(element, name, value, { bpmnFactory, modeling }
       modeling.updateModdleProperties(element, props, { properties: rest });
     } else {
       const values = ext.get('values').filter(v => v !== props);
-      modeling.updateModdleProperties(element, ext, { values });
+      if (values.length) modeling.updateModdleProperties(element, ext, { values });
+      else modeling.updateProperties(element, { extensionElements: undefined });
     }
     return;
   }

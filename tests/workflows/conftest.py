@@ -1,0 +1,91 @@
+"""Drive the bundled processes through the engine: a small façade over engine/testing.py.
+
+Dates in the tests are worked out by hand from the calendar (LPAG 133-134; Peru 2025 holidays:
+17-18 Apr, 1 May, 7 Jun, 29 Jun, 23 Jul, 28-29 Jul, 6 Aug, 30 Aug, 8 Oct, 1 Nov, 8-9 Dec, 25 Dec).
+A deadline expires at the end of its last day in Lima (LPAG 140.1): `eod(day)`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from engine.testing import make_engine
+
+LIMA = ZoneInfo("America/Lima")
+
+
+def lima(y: int, m: int, d: int, hh: int = 10, mm: int = 0) -> datetime:
+    """An instant given in Lima wall time, as an aware UTC datetime (the Clock protocol is UTC)."""
+    return datetime(y, m, d, hh, mm, tzinfo=LIMA).astimezone(UTC)
+
+
+# Monday 3 March 2025, 10:00 in Lima.
+START = lima(2025, 3, 3)
+
+
+def eod(y: int, m: int, d: int) -> datetime:
+    """The instant a term whose last day is y-m-d expires: 00:00 Lima of the next day, in UTC."""
+    return datetime.combine(date(y, m, d) + timedelta(days=1), time(0), tzinfo=LIMA).astimezone(UTC)
+
+
+class Driver:
+    """Start cases, complete tasks by BPMN id, move the clock and fire timers."""
+
+    def __init__(self, engine, clock):
+        self.engine = engine
+        self.clock = clock
+
+    def start(self, process_id: str, data: dict) -> str:
+        return self.engine.start_case(process_id, data, actor="test")
+
+    def ready(self, case_id: str) -> dict:
+        return {t.name: t for t in self.engine.tasks(case_id=case_id)}
+
+    def task(self, case_id: str, name: str):
+        ready = self.ready(case_id)
+        assert name in ready, f"{name} not ready; ready: {sorted(ready)}"
+        return ready[name]
+
+    def do(self, case_id: str, name: str, data: dict | None = None, lane: str | None = None):
+        task = self.task(case_id, name)
+        if lane is not None:
+            assert task.lane == lane, f"{name} is in lane {task.lane}, expected {lane}"
+        assert task.form_id == name
+        self.engine.complete_task(task.id, data or {}, actor="test")
+        return task
+
+    def at(self, moment: datetime) -> int:
+        """Move the clock to `moment` and fire what is due."""
+        self.clock.set(moment)
+        return self.engine.tick()
+
+    def case(self, case_id: str):
+        return self.engine.case(case_id)
+
+    def deadline(self, case_id: str, policy: str, state: str = "waiting"):
+        found = [d for d in self.case(case_id).deadlines if d.policy == policy and d.state == state]
+        assert found, f"no {state} deadline for {policy}: {self.case(case_id).deadlines}"
+        return found[-1]
+
+    def due(self, case_id: str, policy: str) -> datetime:
+        return self.deadline(case_id, policy).due_at
+
+    def linked(self, case_id: str, process_id: str) -> str:
+        links = [link for link in self.case(case_id).links if link.process_id == process_id]
+        assert len(links) == 1, self.case(case_id).links
+        return links[0].case_id
+
+    def closed(self, case_id: str, outcome: str) -> None:
+        view = self.case(case_id)
+        assert view.status == "closed", (view.status, sorted(self.ready(case_id)))
+        assert view.outcome == outcome
+        assert self.ready(case_id) == {}
+
+
+@pytest.fixture
+def drv(tmp_path) -> Driver:
+    engine, clock = make_engine(tmp_path, START)
+    return Driver(engine, clock)
