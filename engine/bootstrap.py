@@ -9,6 +9,7 @@ from typing import Any
 from engine.adapters.db import create_schema, make_engine
 from engine.adapters.sealing import EnvelopeSealer
 from engine.adapters.sql_uow import SqlUnitOfWork
+from engine.bootstrap_users import seed_demo_users  # noqa: F401 - `probidad init` seeds demo users
 from engine.business_days import BusinessCalendar
 from engine.clock import SystemClock
 from engine.config import Settings

@@ -2,6 +2,31 @@
 
 from __future__ import annotations
 
+from engine.adapters import schema_notify  # noqa: F401 - the tables must be in `metadata`
+from engine.adapters.sql_notify import SqlNotices, SqlRecipients, SqlReminders, TableRecipientDirectory
+from engine.adapters.sql_uow import register_repository
+from engine.services.reminders import schedule_for_case
+
+
+def _reminders_repo(conn):
+    return SqlReminders(conn, skip_locked=conn.engine.dialect.name == "postgresql")
+
 
 def wire(engine, settings, db) -> None:
-    """Register repositories and collaborators of the notify feature (nothing yet)."""
+    """Register the reminder, notice and recipient repositories, the store hook that plans
+    reminders, the default recipient directory and (when PROBIDAD_SMTP_URL is set) the SMTP notifier."""
+    register_repository("reminders", _reminders_repo)
+    register_repository("notices", SqlNotices)
+    register_repository("recipients", SqlRecipients)
+    rt = engine.rt
+    hooks = list(rt.extras.get("after_store", ()))
+    if schedule_for_case not in hooks:
+        hooks.append(schedule_for_case)
+    rt.extras["after_store"] = tuple(hooks)
+    if rt.recipients is None:
+        rt.recipients = TableRecipientDirectory(rt.uow_factory)
+    smtp_url = getattr(settings, "smtp_url", None)
+    if rt.notifier is None and smtp_url:
+        from engine.adapters.smtp import SmtpNotifier
+
+        rt.notifier = SmtpNotifier(smtp_url, getattr(settings, "mail_from", "probidad@localhost"))

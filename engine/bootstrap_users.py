@@ -23,13 +23,6 @@ DEMO_ROLES = ("mesa_de_partes", "oii", "chief", "custodian", "st_pad", "instruct
               "deciding_authority", "appeal_body", "hr", "oci", "entity_head", "auditor", "admin")
 
 
-def password_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4):
-    """An Argon2id hasher (RFC 9106 second recommendation by default)."""
-    from argon2 import PasswordHasher, Type
-
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID)
-
-
 def _read_or_create_pepper(settings) -> bytes:
     path = Path(settings.keys_path) / PEPPER_FILE
     if not path.exists():

@@ -12,12 +12,23 @@ log = logging.getLogger("probidad.timers")
 
 
 def _sweep(engine) -> None:
+    """One tick: fire due timers, then send due reminders and queued e-mails (issue 5)."""
     try:
         result = engine.sweep()
         if result.fired or result.failed_cases:
             log.info("timer sweep: fired %d, failed cases %d", result.fired, len(result.failed_cases))
     except Exception as exc:  # noqa: BLE001 - the worker must survive a failed sweep; next tick retries
         log.error("timer sweep failed: %s", type(exc).__name__)
+    _send_reminders(engine)
+
+
+def _send_reminders(engine) -> None:
+    try:
+        sent = engine.send_reminders()
+        if sent.sent or sent.emailed or sent.failed:
+            log.info("reminders: sent %d, e-mailed %d, failed %d", sent.sent, sent.emailed, len(sent.failed))
+    except Exception as exc:  # noqa: BLE001 - a failed reminder run must not stop the worker
+        log.error("reminder sweep failed: %s", type(exc).__name__)
 
 
 def start_worker(engine, interval: int | None = None) -> BackgroundScheduler:

@@ -165,3 +165,4 @@ notifications = Table(
 )
 from engine.adapters import schema_content  # noqa: E402,F401
 from engine.adapters import schema_users  # noqa: E402,F401
+from engine.adapters import schema_notify  # noqa: E402,F401

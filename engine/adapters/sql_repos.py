@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters import schema as t
@@ -271,6 +271,9 @@ class SqlLinks:
         return result
 
 
+AUDIT_LOCK_KEY = 0x61756474  # "audt": the PostgreSQL advisory lock guarding the audit chain's tail
+
+
 class SqlAudit:
     """The append-only audit log."""
 
@@ -278,7 +281,14 @@ class SqlAudit:
         self.conn = conn
 
     def last(self) -> AuditEntry | None:
-        """The newest entry."""
+        """The newest entry.
+
+        Appending computes seq = last + 1 and chains to the last hash, so on PostgreSQL concurrent
+        writers (several web and timer workers) are serialized here with a transaction-scoped advisory
+        lock, held until commit or rollback. SQLite needs none: BEGIN IMMEDIATE already serializes writers.
+        """
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
         row = self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(1)).first()
         return self._entry(row) if row else None
 

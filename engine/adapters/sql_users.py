@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters.db import aware
+from engine.adapters.schema import policy_overrides
 from engine.adapters.schema_users import case_markers, entities, receipts, users
 from engine.services.users import Entity, User
 from keys.aead import Aad, open_sealed, seal
@@ -114,6 +115,23 @@ class SqlUsers:
         c = case_markers.c
         return {(r.kind, r.value) for r in self.conn.execute(
             select(c.kind, c.value).where(c.case_id == case_id)).all()}
+
+
+    def conflicted_cases(self, user_id: str, name_marker: str | None) -> set[str]:
+        """Ids of the cases a user is excluded from (named as accused, or excluded explicitly)."""
+        c = case_markers.c
+        condition = (c.kind == "user") & (c.value == user_id)
+        if name_marker:
+            condition = condition | ((c.kind == "accused") & (c.value == name_marker))
+        return {r.case_id for r in self.conn.execute(select(c.case_id).where(condition)).all()}
+
+    def override_details(self, tenant_id: str) -> dict[str, dict]:
+        """An entity's active SLA overrides with their legal basis (admin read model)."""
+        c = policy_overrides.c
+        rows = self.conn.execute(select(c.policy_id, c.length, c.basis, c.set_by, c.set_at)
+                                 .where(c.tenant_id == tenant_id, c.active)).all()
+        return {r.policy_id: {"length": r.length, "basis": r.basis, "set_by": r.set_by,
+                              "set_at": aware(r.set_at)} for r in rows}
 
 
 class SecretBox:

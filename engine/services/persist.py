@@ -99,3 +99,5 @@ def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | No
     loaded.sealed = sealed
     uow.tasks.sync(case.id, tasks, now, actor)
     uow.timers.sync(case.id, timers, now)
+    for hook in rt.extras.get("after_store", ()):  # feature hooks in the same transaction (reminders)
+        hook(rt, uow, loaded, now)

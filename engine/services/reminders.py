@@ -57,6 +57,7 @@ class ReminderResult:
     skipped: int = 0
     unrouted: int = 0
     notices: int = 0
+    emailed: int = 0
     failed: list[int] = field(default_factory=list)
 
 

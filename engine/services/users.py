@@ -65,6 +65,20 @@ class User:
         return any(code in self.roles for code in codes)
 
 
+def password_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4):
+    """An Argon2id hasher (RFC 9106 second recommendation by default)."""
+    from argon2 import PasswordHasher, Type
+
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism, type=Type.ID)
+
+
+def configure_hashing(rt, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> None:
+    """Install the hasher and a dummy hash of the same cost (constant work for unknown users)."""
+    hasher = password_hasher(time_cost, memory_cost, parallelism)
+    rt.extras["users.hasher"] = hasher
+    rt.extras["users.dummy_hash"] = hasher.hash(_DUMMY_PASSWORD)
+
+
 def _extra(rt, name: str) -> Any:
     return rt.extras[f"users.{name}"]
 
@@ -171,13 +185,17 @@ def create_entity(rt, entity_id: str, name: str, actor: str = "system") -> Entit
 
 
 # -- TOTP ----------------------------------------------------------------------------------
-def enroll_totp(rt, user_id: str, actor: str) -> str:
-    """Generate and seal a new TOTP secret (unconfirmed until a code verifies); return it (base32)."""
+def enroll_totp(rt, user_id: str, actor: str, confirmed: bool = False) -> str:
+    """Generate and seal a new TOTP secret (unconfirmed until a code verifies); return it (base32).
+
+    `confirmed=True` is for seeded development users only, whose secret is printed by `init`.
+    """
     secret = base64.b32encode(secrets.token_bytes(20)).decode("ascii")
     with rt.uow_factory() as uow:
         _require(uow, user_id)
         sealed, version = _extra(rt, "secrets").seal(user_id, secret.encode("ascii"))
-        uow.users.update(user_id, totp_sealed=sealed, totp_kek_version=version, totp_last_counter=None)
+        uow.users.update(user_id, totp_sealed=sealed, totp_kek_version=version,
+                         totp_last_counter=0 if confirmed else None)
         audit.record(uow, rt.now(), actor, "user.totp_enroll", None, {"user": user_id})
         uow.commit()
     return secret
