@@ -26,9 +26,10 @@ KEYRING_PURPOSES = ("workflow", "content", "identity")
 
 def _feature_wiring() -> list:
     """Composition of feature packages (each `engine/bootstrap_<feature>.py` wires its adapters)."""
-    from engine import bootstrap_content, bootstrap_notify, bootstrap_reports, bootstrap_users
+    from engine import bootstrap_content, bootstrap_designer, bootstrap_notify, bootstrap_reports, bootstrap_users
 
-    return [bootstrap_content.wire, bootstrap_notify.wire, bootstrap_users.wire, bootstrap_reports.wire]
+    return [bootstrap_content.wire, bootstrap_notify.wire, bootstrap_users.wire, bootstrap_reports.wire,
+            bootstrap_designer.wire]
 
 
 def bundled_bpmn_files() -> list[Path]:

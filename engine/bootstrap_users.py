@@ -12,8 +12,8 @@ import secrets
 from pathlib import Path
 
 from engine.adapters import schema_users  # noqa: F401 - registers the tables in metadata
-from engine.adapters.sql_users import Pepper, SecretBox, SqlUsers
 from engine.adapters.sql_uow import register_repository
+from engine.adapters.sql_users import Pepper, SecretBox, SqlUsers
 from engine.errors import ConfigurationError, Conflict, InvalidInput
 from keys.keyring import FileKeyRing
 

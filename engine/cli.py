@@ -17,6 +17,19 @@ from engine.errors import InvalidBpmn, ProbidadError
 class CliGroup(click.Group):
     """Turns engine errors into one line on stderr and exit code 1."""
 
+    def main(self, *args, **kwargs):
+        """Run the CLI; usage errors exit 1 with one line too (the interface contract)."""
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx):
         """Run the command; report ProbidadError and key errors plainly."""
         try:
@@ -98,8 +111,13 @@ def run(host: str, port: int) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-def web(host: str, port: int) -> None:
+@click.option("--workers", default=0, type=int, help="serve with gunicorn and N worker processes")
+def web(host: str, port: int, workers: int) -> None:
     """Production web process (put it behind gunicorn and a TLS proxy; see docs/operations.md)."""
+    if workers > 0:
+        from engine.ops import serve_gunicorn
+
+        serve_gunicorn(host, port, workers)
     from web import create_app
 
     create_app(engine=_engine()).run(host=host, port=port, debug=False, use_reloader=False)
@@ -279,9 +297,9 @@ def audit_verify() -> None:
 
 def _register_features() -> None:
     """Attach the command groups of feature modules (each owns its `engine/cli_<feature>.py`)."""
-    from engine import cli_content, cli_notify, cli_reports, cli_users
+    from engine import cli_bench, cli_content, cli_db, cli_designer, cli_notify, cli_reports, cli_users
 
-    for module in (cli_content, cli_notify, cli_users, cli_reports):
+    for module in (cli_content, cli_notify, cli_users, cli_reports, cli_db, cli_bench, cli_designer):
         module.register(main)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from engine.clock import parse_instant
+from engine.errors import InvalidInput
 
 
 def _now(text: str | None):
@@ -13,7 +14,7 @@ def _now(text: str | None):
     try:
         return parse_instant(text)
     except ValueError:
-        raise click.BadParameter(f"--now: not an ISO-8601 instant: {text}") from None
+        raise InvalidInput(f"--now: not an ISO-8601 instant: {text[:40]}") from None
 
 
 def register(main) -> None:
@@ -36,13 +37,18 @@ def register(main) -> None:
         """Send today's digest e-mail to each officer with unread notices; print how many."""
         click.echo(_engine().send_digest(_now(now_text)))
 
+    _directory_commands(notify, _engine)
+    _inbox_commands(notify, _engine)
+
+
+def _directory_commands(notify, _engine) -> None:
     @notify.command("add-recipient")
     @click.argument("role")
-    @click.argument("level", type=click.Choice(["assignee", "superior", "office_head", "entity_head"]))
+    @click.argument("level")
     @click.argument("user_id")
     @click.option("--email", default=None)
     def notify_add_recipient(role: str, level: str, user_id: str, email: str | None) -> None:
-        """Configure who plays LEVEL for lane ROLE ('*' for every lane)."""
+        """Configure who plays LEVEL (assignee, superior, office_head, entity_head) for lane ROLE ('*': all)."""
         _engine().add_notify_recipient(role, level, user_id, email, actor="cli")
         click.echo("ok")
 
@@ -52,6 +58,9 @@ def register(main) -> None:
         for role, level, user_id, email in _engine().notify_recipients():
             click.echo(f"{role}\t{level}\t{user_id}\t{email or '-'}")
 
+
+
+def _inbox_commands(notify, _engine) -> None:
     @notify.command("inbox")
     @click.argument("user_id")
     @click.option("--all", "show_all", is_flag=True, help="include read notices")
@@ -60,3 +69,10 @@ def register(main) -> None:
         for item in _engine().notifications(user_id, unread_only=not show_all):
             due = item.due_at.date().isoformat() if item.due_at else "-"
             click.echo(f"{item.id}\t{item.kind}\t{item.case_code}\t{item.title}\t{due}")
+
+    @notify.command("reminders")
+    @click.argument("case_id")
+    def notify_reminders(case_id: str) -> None:
+        """A case's reminders: instant, kind, level, policy, state (the companion of `case show`)."""
+        for r in _engine().reminders_for_case(case_id):
+            click.echo(f"{r.at.isoformat()}\t{r.kind}\t{r.role}\t{r.policy}\t{r.state}")

@@ -13,6 +13,7 @@ from engine.domain.model import CaseView, ProcessDefinition, TaskView
 from engine.domain.roles import ROLE_CODES
 from engine.errors import InvalidInput, NotFound, Problem
 from engine.facade_content import ContentApi
+from engine.facade_designer import DesignerApi
 from engine.facade_notify import NotifyApi
 from engine.facade_reports import ReportsApi
 from engine.facade_users import UsersApi
@@ -24,7 +25,7 @@ from engine.workflow.validate import validate_bpmn
 SYSTEM = "system"
 
 
-class Engine(ContentApi, NotifyApi, UsersApi, ReportsApi):
+class Engine(ContentApi, NotifyApi, UsersApi, ReportsApi, DesignerApi):
     """probidad's engine: deploy processes, start cases, work tasks, fire timers, read cases."""
 
     def __init__(self, runtime: Runtime, settings: Any = None):

@@ -51,6 +51,8 @@ class NotifyApi:
     def reminders_for_case(self, case_id: str) -> list:
         """A case's planned and handled reminders (kind, level, instant, state)."""
         with self.rt.uow_factory(readonly=True) as uow:
+            if uow.cases.get(case_id) is None:
+                raise NotFound(f"case {case_id} not found")
             return uow.reminders.for_case(case_id)
 
     def add_notify_recipient(self, role: str, level: str, user_id: str, email: str | None = None,

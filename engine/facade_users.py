@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from engine.clock import to_lima
 from engine.domain.roles import ROLES
 from engine.errors import NotFound
 from engine.services import access, queries, users
+from engine.services.context import tenant_rules
 
 
 class UsersApi:
@@ -171,6 +173,32 @@ class UsersApi:
     def _name_marker(self, name: str) -> str | None:
 
         return access.name_marker(self.rt, name)
+
+    # -- sessions --------------------------------------------------------------------------
+    def start_session(self, kind: str, subject: str) -> str:
+        """Open a server-side session ('officer' user id or 'complainant' case id); return its token."""
+        return users.start_session(self.rt, kind, subject)
+
+    def resolve_session(self, token: str, idle_seconds: int = 900) -> tuple[str, str] | None:
+        """(kind, subject) of a live session; expired or unknown sessions give None."""
+        return users.resolve_session(self.rt, token, idle_seconds)
+
+    def end_session(self, token: str) -> None:
+        """Logout: the session token stops working at once."""
+        users.end_session(self.rt, token)
+
+    def now(self):
+        """The current instant from the engine's clock (aware UTC)."""
+        return self.rt.now()
+
+    def business_days_left(self, due_at, tenant: str | None = None) -> int | None:
+        """Business days from today (Lima) to a due instant; negative when overdue."""
+        if due_at is None:
+            return None
+        with self.rt.uow_factory(readonly=True) as uow:
+            calendar = tenant_rules(self.rt, uow, tenant or self.default_tenant).calendar
+        today = to_lima(self.rt.now()).date()
+        return calendar.business_days_between(today, to_lima(due_at).date())
 
     # -- metadata for the web layer --------------------------------------------------------
     def roles(self) -> tuple:

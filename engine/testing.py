@@ -16,9 +16,10 @@ class FrozenClock:
     """A clock that stands still until a test moves it."""
 
     def __init__(self, start: datetime | None = None):
-        self.current = start or datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
-        if self.current.tzinfo is None:
+        start = start or datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
+        if start.tzinfo is None:
             raise ValueError("FrozenClock needs an aware datetime")
+        self.current = start.astimezone(UTC)
 
     def now(self) -> datetime:
         """The frozen instant."""
@@ -26,12 +27,12 @@ class FrozenClock:
 
     def advance(self, delta: timedelta | None = None, **kwargs) -> datetime:
         """Move forward by a timedelta (or timedelta keyword arguments)."""
-        self.current = self.current + (delta or timedelta(**kwargs))
+        self.current = (self.current + (delta or timedelta(**kwargs))).astimezone(UTC)
         return self.current
 
     def set(self, moment: datetime) -> None:
         """Jump to an instant."""
-        self.current = moment
+        self.current = moment.astimezone(UTC)
 
 
 class CapturingNotifier:

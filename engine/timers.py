@@ -13,8 +13,10 @@ log = logging.getLogger("probidad.timers")
 
 def _sweep(engine) -> None:
     """One tick: fire due timers, then send due reminders and queued e-mails (issue 5)."""
+    from engine.ops import timed_sweep
+
     try:
-        result = engine.sweep()
+        result = timed_sweep(engine)  # records this worker's heartbeat for monitoring (engine.ops.metrics)
         if result.fired or result.failed_cases:
             log.info("timer sweep: fired %d, failed cases %d", result.fired, len(result.failed_cases))
     except Exception as exc:  # noqa: BLE001 - the worker must survive a failed sweep; next tick retries
@@ -45,6 +47,7 @@ def start_worker(engine, interval: int | None = None) -> BackgroundScheduler:
 def run_forever(engine, interval: int | None = None) -> None:
     """The standalone `probidad timers` process: sweep now, then every interval, until signalled."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # a line per task state change would flood the log
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.domain.forms import Choice, Field, Form
 from engine.testing import make_engine
 from workflows.base import WorkflowDefinition
 
@@ -19,6 +20,15 @@ FIXTURE_DEFINITION = WorkflowDefinition(
     title_en="Fixture process",
     bpmn_files=(FIXTURE_BPMN,),
     data_keys=frozenset({"admissible", "channel", "stamped_at"}),
+    forms={
+        "review": Form("review", "Revisar", "Review", (
+            Field("admissible", "choice", "¿Admisible?", "Admissible?",
+                  choices=(Choice("yes", "Sí", "Yes"), Choice("no", "No", "No"))),
+        )),
+        "escalate": Form("escalate", "Atender escalamiento", "Handle escalation"),
+        "approve": Form("approve", "Aprobar", "Approve"),
+        "notify": Form("notify", "Notificar", "Notify"),
+    },
 )
 
 

@@ -12,8 +12,8 @@ Load it with `pytest_plugins = ["tests.pg"]` (tests/conftest.py does). It gives:
   database_url=...)`.
 - Integration tests run on both backends: every test under tests/integration/ is parametrized with
   `db_backend` = sqlite | postgres. On postgres, `PROBIDAD_TEST_DATABASE_URL` points to a fresh database
-  for that test, and `engine.testing.make_engine` uses it when no database_url is given. A module can opt
-  out with `pytestmark = pytest.mark.sqlite_only` (say why in the module).
+  for that test, and `engine.testing.make_engine` uses it when no database_url is given. A test or module
+  marked `sqlite_only` runs once, on SQLite (say why); one marked `postgres` runs only on PostgreSQL.
 
 When run as root (containers, CI), the server runs as the `postgres` (or `nobody`) user, since
 PostgreSQL refuses to run as root.
@@ -225,7 +225,13 @@ def pg_engine_url(pg_database, _pg_template) -> str:
 
 def pytest_configure(config) -> None:
     """Declare the opt-out marker."""
-    config.addinivalue_line("markers", "sqlite_only: an integration module that cannot run on PostgreSQL")
+    config.addinivalue_line("markers", "sqlite_only: an integration test that runs once, on SQLite only")
+
+
+# Integration modules not yet ported to PostgreSQL, with the reason. Port them (use engine.db instead of
+# sqlite3, or the `db_backend` fixture) and delete their line: the acceptance is the whole suite on both.
+SQLITE_ONLY_MODULES = {
+}
 
 
 def _is_integration(metafunc) -> bool:
@@ -237,11 +243,12 @@ def pytest_generate_tests(metafunc) -> None:
     """Run every integration test on SQLite and on PostgreSQL."""
     if "db_backend" not in metafunc.fixturenames or not _is_integration(metafunc):
         return
-    if metafunc.definition.get_closest_marker("sqlite_only"):
+    if metafunc.definition.get_closest_marker("sqlite_only") or metafunc.definition.path.name in SQLITE_ONLY_MODULES:
         return
     if any("db_backend" in m.args for m in metafunc.definition.iter_markers("parametrize")):
         return
-    metafunc.parametrize("db_backend", ["sqlite", "postgres"], indirect=True)
+    only_pg = metafunc.definition.get_closest_marker("postgres") is not None
+    metafunc.parametrize("db_backend", ["postgres"] if only_pg else ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture(autouse=True)

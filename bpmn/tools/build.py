@@ -1,3 +1,4 @@
+# ruff: noqa: PLR0915 - each model is one declarative list of elements
 """Generate bpmn/denuncia.bpmn, proteccion.bpmn, pad.bpmn and control_concurrente.bpmn.
 
 Run from the repository root:  python bpmn/tools/build.py
@@ -58,7 +59,7 @@ def denuncia() -> Process:
     p.flow("complaint_received", "stamp_received")
     p.flow("stamp_received", "channel_gateway")
     p.flow("channel_gateway", "intake_merge", 'channel == "web"', "web")
-    p.flow("channel_gateway", "register_complaint", name="mesa de partes / verbal", default=True)
+    p.flow("channel_gateway", "register_complaint", name="presencial", default=True)
     p.flow("register_complaint", "intake_merge")
     p.flow("registration_timer", "registration_overdue_end")
     p.chain("intake_merge", "acknowledge_receipt", "protection_gateway")
@@ -79,7 +80,8 @@ def denuncia() -> Process:
     p.boundary("correction_timer", "T3", "submit_correction", sla("denuncia.subsanacion"), True)
     p.script("mark_not_corrected", "Archivar: no subsanó", "complainant", x + 4, 'closure_reason = "not_corrected"',
              dy=55, parent=h)
-    p.script("stamp_admitted", "Denuncia completa", "oii", x + 3, "admitted_on = today()", dy=A, parent=h)
+    p.script("stamp_admitted", "Denuncia completa", "oii", x + 3, "admitted_on = today()\nbad_faith = False",
+             dy=A, parent=h)
     p.user("classify", "Calificar y evaluar mala fe", "oii", x + 4, dy=A, parent=h)
     p.boundary("evaluation_timer", "T4", "classify", sla("denuncia.evaluacion"), False)
     p.end("evaluation_overdue_end", "Evaluación vencida", "oii", x + 4.7, dy=B, parent=h)
@@ -93,7 +95,8 @@ def denuncia() -> Process:
     p.boundary("routing_timer", "T4", "route", sla("denuncia.evaluacion", "admitted_on"), False)
     p.end("routing_overdue_end", "Derivación vencida", "oii", x + 6.7, dy=B, parent=h)
     p.gateway("route_split", "", "oii", x + 7, kind="inclusive", dy=A, parent=h)
-    p.script("stamp_st_pad", "Sellar derivación ST-PAD", "oii", x + 8, "routed_st_pad_at = now_iso()", dy=A, parent=h)
+    p.script("stamp_st_pad", "Sellar derivación ST-PAD", "oii", x + 8, "routed_st_pad_at = now_iso()", dy=A,
+             parent=h)
     p.throw("throw_start_pad", "Iniciar PAD", "oii", x + 9, "msg_start_pad", dy=A, parent=h)
     p.script("stamp_procuraduria", "Sellar derivación Procuraduría", "oii", x + 8.5,
              "routed_procuraduria_at = now_iso()", dy=B, parent=h)
@@ -108,7 +111,7 @@ def denuncia() -> Process:
     p.chain("handling_start", "assess_admissibility", "admissibility_gateway")
     p.flow("admissibility_gateway", "request_correction", 'admissibility == "incomplete"', "incompleta")
     p.flow("admissibility_gateway", "derive_to_competent_unit", 'admissibility == "not_corruption"',
-           "no es corrupción")
+           "no es corrupción", route=("bottom", p.lane_top["oii"] + 300 + F - 10))
     p.flow("admissibility_gateway", "stamp_admitted", name="admisible", default=True)
     p.flow("request_correction", "submit_correction")
     p.flow("submit_correction", "assess_admissibility", route=("top", 80))
@@ -165,7 +168,8 @@ def proteccion() -> Process:
     p.end("end_denied", "Protección denegada", "oii", 3.3, dy=B)
     p.user("apply_measures", "Aplicar medidas", "hr", 3.3, dy=-30)
     p.script("mark_pad_bound", "¿Medida ligada al PAD?", "hr", 4.3,
-             'pad_bound_measure = "labour_transfer" in measures_granted or "paid_leave_accused" in measures_granted',
+             'pad_bound_measure = "labour_transfer" in measures_granted or "paid_leave_accused" in measures_granted'
+             "\npad_open = True",
              dy=-30)
     p.gateway("review_merge", "", "oii", 5.3, dy=A)
     p.user("review_measures", "Revisar medidas", "oii", 6.3, dy=A)
@@ -237,7 +241,7 @@ def pad() -> Process:
     p.gateway("defence_gateway", "¿Prórroga?", "instructing_authority", x + 2, dy=A, parent=pr)
     p.user("answer_extension", "Responder prórroga", "instructing_authority", x + 2, dy=B, parent=pr)
     p.boundary("extension_answer_timer", "T13 2 DH", "answer_extension", sla("pad.prorroga"), True)
-    p.script("deem_extension_granted", "Prórroga tácita", "instructing_authority", x + 3, "extension_granted = True",
+    p.script("deem_extension_granted", "Prórroga tácita", "instructing_authority", x + 2.55, "extension_granted = True",
              dy=C, parent=pr)
     p.gateway("extension_gateway", "¿Otorgada?", "instructing_authority", x + 3, dy=B, parent=pr)
     p.user("record_defence_extended", "Recibir descargos (prórroga)", "instructing_authority", x + 4, dy=B,
@@ -263,18 +267,19 @@ def pad() -> Process:
     p.chain("procedure_start", "record_defence", "defence_gateway")
     p.flow("defence_gateway", "answer_extension", 'defence_action == "extension_requested"', "pide prórroga")
     p.flow("defence_gateway", "defence_merge", name="descargos", default=True)
-    p.flow("defence_timer", "defence_merge")
+    p.flow("defence_timer", "defence_merge", route=("bottom", p.lane_top["instructing_authority"] + 310))
     p.flow("answer_extension", "extension_gateway")
     p.flow("extension_answer_timer", "deem_extension_granted")
     p.flow("deem_extension_granted", "record_defence_extended")
     p.flow("extension_gateway", "record_defence_extended", "extension_granted == True", "sí")
-    p.flow("extension_gateway", "defence_merge", name="no", default=True)
+    p.flow("extension_gateway", "defence_merge", name="no", default=True,
+           route=("bottom", p.lane_top["instructing_authority"] + 310))
     p.flow("record_defence_extended", "defence_merge")
-    p.flow("extended_defence_timer", "defence_merge")
+    p.flow("extended_defence_timer", "defence_merge", route=("bottom", p.lane_top["instructing_authority"] + 310))
     p.chain("defence_merge", "issue_instruction_report", "notify_instruction_report", "record_hearing_request",
             "hearing_gateway")
     p.flow("notify_report_timer", "notify_report_overdue_end")
-    p.flow("hearing_request_timer", "hearing_merge", route=("bottom", p.lane_top["deciding_authority"] + 300))
+    p.flow("hearing_request_timer", "hearing_merge", route=("bottom", p.lane_top["deciding_authority"] + 318))
     p.flow("hearing_gateway", "hold_oral_hearing", "hearing_requested == True", "sí")
     p.flow("hearing_gateway", "hearing_merge", name="no", default=True)
     p.flow("hold_oral_hearing", "hearing_merge")
@@ -304,8 +309,8 @@ def pad() -> Process:
     p.gateway("reconsideration_gateway", "¿Resultado?", "deciding_authority", y + 4.3, dy=C)
     p.end("end_revoked_on_reconsideration", "Sanción revocada", "deciding_authority", y + 4.3, dy=B - 20)
     p.user("record_appeal", "Registrar apelación", "deciding_authority", y + 5.3, dy=C)
-    p.boundary("appeal_filing_timer", "T18 15 DH", "record_appeal", sla("pad.impugnacion", "reconsideration_notified_on"),
-               True)
+    p.boundary("appeal_filing_timer", "T18 15 DH", "record_appeal",
+               sla("pad.impugnacion", "reconsideration_notified_on"), True)
     p.user("decide_appeal", "Resolver apelación", "appeal_body", y + 6.3, dy=-30)
     p.boundary("appeal_timer", "T19 30 DH", "decide_appeal", sla("pad.resolver_apelacion", "challenge_filed_on"), False)
     p.end("appeal_overdue_end", "Silencio negativo", "appeal_body", y + 7, dy=55)
@@ -328,8 +333,7 @@ def pad() -> Process:
     p.flow("challenge_gateway", "decide_appeal", name="apelación", default=True)
     p.flow("reconsideration_timer", "reconsideration_overdue_end")
     p.flow("decide_reconsideration", "reconsideration_gateway")
-    p.flow("reconsideration_gateway", "end_revoked_on_reconsideration", 'reconsideration_result == "revoked"',
-           "revocada")
+    p.flow("reconsideration_gateway", "end_revoked_on_reconsideration", 'reconsideration_result == "revoked"')
     p.flow("reconsideration_gateway", "record_appeal", name="confirmada", default=True)
     p.flow("record_appeal", "decide_appeal")
     p.flow("appeal_filing_timer", "sanction_final_merge")
@@ -377,7 +381,7 @@ def control_concurrente() -> Process:
     p = Process(
         "control_concurrente",
         "Control concurrente (PROCESSES.md §4)",
-        [("oci", "", 330), ("entity_head", "", 170)],
+        [("oci", "", 370), ("entity_head", "", 170)],
         doc="Servicio de control simultáneo, modalidad control concurrente: Ley 27785, Directiva 013-2022-CG/NORM.",
     )
     A, B, C = -80, 20, 105
@@ -391,8 +395,8 @@ def control_concurrente() -> Process:
     p.gateway("adverse_gateway", "¿Situaciones adversas?", "oci", 5.3, dy=A)
     p.user("issue_milestone_report", "Emitir Informe de Hito de Control", "oci", 6.3, dy=A)
     p.boundary("milestone_report_timer", "Plazo del informe", "issue_milestone_report", sla("control.informe_hito"),
-               False)
-    p.end("milestone_report_overdue_end", "Informe vencido", "oci", 7, dy=B)
+               False, at=0.2)
+    p.end("milestone_report_overdue_end", "Informe vencido", "oci", 5.7, dy=B + 25)
     p.user("submit_action_plan", "Remitir plan de acción", "entity_head", 7.3, dy=-10)
     p.boundary("action_plan_timer", "T22 5 DH", "submit_action_plan", sla("control.plan_accion"), True,
                side="top", at=0.8)
@@ -420,7 +424,7 @@ def control_concurrente() -> Process:
     p.flow("record_non_compliance", "follow_up_situations")
     p.chain("follow_up_situations", "next_merge", "more_gateway")
     p.flow("more_gateway", "milestone_merge", "more_milestones == True", "sí",
-           route=("bottom", p.lane_top["oci"] + 318))
+           route=("bottom", p.lane_top["oci"] + 355))
     p.flow("more_gateway", "issue_final_report", name="no", default=True)
     p.flow("final_report_timer", "final_report_overdue_end")
     p.chain("issue_final_report", "publish_report", "publish_gateway")

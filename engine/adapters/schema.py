@@ -81,7 +81,7 @@ tasks = Table(
     Column("created_at", TS, nullable=False),
     Column("completed_at", TS),
     Column("completed_by", String(100)),
-    Index("ix_tasks_inbox", "state", "tenant_id", "lane", "due_at"),
+    Index("ix_tasks_inbox", "state", "tenant_id", "lane", "due_at", "created_at", "id"),
     Index("ix_tasks_case", "case_id"),
 )
 
@@ -100,7 +100,7 @@ timers = Table(
     Column("fired_at", TS),
     UniqueConstraint("case_id", "task_id", name="uq_timer_task"),
     Index("ix_timers_due", "state", "due_at"),
-    Index("ix_timers_case", "case_id"),
+    Index("ix_timers_case", "case_id", "state"),  # (case, state): SQLite must not pick ix_timers_due
 )
 
 case_links = Table(
@@ -164,5 +164,8 @@ notifications = Table(
     Index("ix_notifications_recipient", "recipient", "read_at"),
 )
 from engine.adapters import schema_content  # noqa: E402,F401
-from engine.adapters import schema_users  # noqa: E402,F401
 from engine.adapters import schema_notify  # noqa: E402,F401
+from engine.adapters import schema_users  # noqa: E402,F401
+from engine.adapters import schema_ops  # noqa: E402,F401
+from engine.adapters import schema_reports  # noqa: E402,F401
+from engine.adapters import schema_designer  # noqa: E402,F401

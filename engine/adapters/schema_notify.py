@@ -31,8 +31,8 @@ reminders = Table(
     Column("dedupe", String(120), nullable=False),
     UniqueConstraint("dedupe", name="uq_reminder_dedupe"),
     Index("ix_reminders_due", "state", "at"),
-    Index("ix_reminders_timer", "timer_id"),
-    Index("ix_reminders_case", "case_id"),
+    Index("ix_reminders_timer", "timer_id", "state"),
+    Index("ix_reminders_case", "case_id", "state"),  # so cancels never scan ix_reminders_due
 )
 
 # The e-mail outbox: rows are written in the reminder's transaction and sent afterwards, so a

@@ -53,3 +53,13 @@ case_markers = Table(
     UniqueConstraint("case_id", "kind", "value", name="uq_case_marker"),
     Index("ix_case_markers_case", "case_id"),
 )
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen", TS, nullable=False),
+    Index("ix_web_sessions_subject", "subject"),
+)

@@ -1,5 +1,9 @@
 """SQL repositories of the notify feature: reminder rows, in-app notices with the e-mail outbox, and
-the default recipient directory."""
+the recipient directory table.
+
+The record types live in engine.services.notify (a layer above); the composition root passes them in
+(`record=`, `notice=`, `mail=`, `recipient=`), so this module imports no service code.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from sqlalchemy.engine import Connection
 from engine.adapters import schema as t
 from engine.adapters import schema_notify as n
 from engine.adapters.db import aware
-from engine.services.notify import Notification, OutboxMail, Recipient, ReminderRecord
 
 
 def _values(row) -> dict:
@@ -23,11 +26,12 @@ def _values(row) -> dict:
 class SqlReminders:
     """The reminder schedule (O(due) claims through ix_reminders_due)."""
 
-    def __init__(self, conn: Connection, skip_locked: bool = False):
+    def __init__(self, conn: Connection, skip_locked: bool = False, record: Callable[..., object] = dict):
         self.conn = conn
         self.skip_locked = skip_locked
+        self.record = record
 
-    def add_many(self, rows: Sequence[ReminderRecord]) -> None:
+    def add_many(self, rows: Sequence) -> None:
         """Insert planned reminder rows."""
         values = []
         for row in rows:
@@ -57,13 +61,13 @@ class SqlReminders:
         return self.conn.execute(update(n.reminders).where(c.case_id == case_id, c.state == "pending")
                                  .values(state="cancelled")).rowcount
 
-    def claim_due(self, now: datetime, limit: int) -> list[ReminderRecord]:
+    def claim_due(self, now: datetime, limit: int) -> list:
         """Pending rows due at `now`, oldest first; FOR UPDATE SKIP LOCKED on PostgreSQL."""
         c = n.reminders.c
         query = select(n.reminders).where(c.state == "pending", c.at <= now).order_by(c.at, c.id).limit(limit)
         if self.skip_locked:
             query = query.with_for_update(skip_locked=True)
-        return [ReminderRecord(**_values(r)) for r in self.conn.execute(query).all()]
+        return [self.record(**_values(r)) for r in self.conn.execute(query).all()]
 
     def mark(self, reminder_id: int, state: str, at: datetime) -> bool:
         """Flip a pending row to its final state; False if it was no longer pending."""
@@ -72,11 +76,11 @@ class SqlReminders:
                                    .values(state=state, sent_at=at))
         return result.rowcount == 1
 
-    def for_case(self, case_id: str) -> list[ReminderRecord]:
+    def for_case(self, case_id: str) -> list:
         """Every reminder row of a case, by instant."""
         c = n.reminders.c
         rows = self.conn.execute(select(n.reminders).where(c.case_id == case_id).order_by(c.at, c.id)).all()
-        return [ReminderRecord(**_values(r)) for r in rows]
+        return [self.record(**_values(r)) for r in rows]
 
     def count(self, state: str | None = None) -> int:
         """How many rows (in a state)."""
@@ -89,8 +93,10 @@ class SqlReminders:
 class SqlNotices:
     """In-app notices (the shared `notifications` table) and the e-mail outbox."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, notice: Callable[..., object] = dict, mail: Callable[..., object] = dict):
         self.conn = conn
+        self.notice = notice
+        self.mail = mail
 
     def add_inbox(self, key: str, user_id: str, case_id: str | None, kind: str, policy: str | None,
                   due_at: datetime | None, now: datetime, meta: dict) -> bool:
@@ -104,7 +110,7 @@ class SqlNotices:
         return True
 
     def inbox(self, user_id: str, unread_only: bool = True, since: datetime | None = None,
-              limit: int = 50) -> list[Notification]:
+              limit: int = 50) -> list:
         """A user's notices, newest first."""
         c = t.notifications.c
         query = select(t.notifications).where(c.recipient == user_id)
@@ -115,11 +121,11 @@ class SqlNotices:
         rows = self.conn.execute(query.order_by(c.created_at.desc(), c.id.desc()).limit(limit)).all()
         return [self._notice(r) for r in rows]
 
-    @staticmethod
-    def _notice(row) -> Notification:
+    def _notice(self, row):
         v = _values(row)
-        return Notification(v["id"], v["recipient"], v["case_id"], v["kind"], v["policy"], v["due_at"],
-                            v["created_at"], v["read_at"], "", (v["meta"] or {}).get("role"))
+        return self.notice(id=v["id"], user_id=v["recipient"], case_id=v["case_id"], kind=v["kind"],
+                           policy=v["policy"], due_at=v["due_at"], created_at=v["created_at"],
+                           read_at=v["read_at"], role=(v["meta"] or {}).get("role"))
 
     def mark_read(self, notification_id: int, user_id: str, at: datetime) -> bool:
         """Mark a user's notice read; False if it is not that user's."""
@@ -153,13 +159,13 @@ class SqlNotices:
         c = n.email_outbox.c
         return or_(c.state == "pending", and_(c.state == "sending", c.claimed_at < lease_before))
 
-    def claimable_mail(self, now: datetime, lease_before: datetime, limit: int) -> list[OutboxMail]:
+    def claimable_mail(self, now: datetime, lease_before: datetime, limit: int) -> list:
         """Pending e-mails, and e-mails whose sending lease expired (a crashed sender)."""
         c = n.email_outbox.c
         query = (select(n.email_outbox).where(self._claimable(lease_before), c.created_at <= now)
                  .order_by(c.created_at, c.id).limit(limit))
         rows = self.conn.execute(query).all()
-        return [OutboxMail(**{k: v for k, v in _values(r).items() if k not in ("claimed_at", "sent_at")})
+        return [self.mail(**{k: v for k, v in _values(r).items() if k not in ("claimed_at", "sent_at")})
                 for r in rows]
 
     def claim_mail(self, mail_id: int, now: datetime, lease_before: datetime) -> bool:
@@ -194,8 +200,9 @@ class SqlNotices:
 class SqlRecipients:
     """The default directory's table: who plays each escalation level for a lane of an entity."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, recipient: Callable[..., object] | None = None):
         self.conn = conn
+        self.recipient = recipient or (lambda user_id, email: (user_id, email))
 
     def add(self, tenant_id: str, role: str, level: str, user_id: str, email: str | None) -> None:
         """Add (or update the e-mail of) one directory entry."""
@@ -212,14 +219,14 @@ class SqlRecipients:
                                                   c.user_id == user_id)
         return self.conn.execute(stmt).rowcount > 0
 
-    def lookup(self, tenant_id: str, roles: Sequence[str], level: str) -> list[Recipient]:
+    def lookup(self, tenant_id: str, roles: Sequence[str], level: str) -> list:
         """Entries for a level of any of these roles (in the order of `roles`)."""
         c = n.notify_recipients.c
         rows = self.conn.execute(select(n.notify_recipients).where(
             c.tenant_id == tenant_id, c.role.in_(list(roles)), c.level == level).order_by(c.id)).all()
         order = {role: i for i, role in enumerate(roles)}
         rows = sorted(rows, key=lambda r: order[r.role])
-        return [Recipient(r.user_id, r.email) for r in rows]
+        return [self.recipient(r.user_id, r.email) for r in rows]
 
     def email_for(self, tenant_id: str, user_id: str) -> str | None:
         """A user's e-mail address as configured in the directory."""
@@ -234,28 +241,3 @@ class SqlRecipients:
         rows = self.conn.execute(select(n.notify_recipients).where(c.tenant_id == tenant_id)
                                  .order_by(c.role, c.level, c.user_id)).all()
         return [(r.role, r.level, r.user_id, r.email) for r in rows]
-
-
-class TableRecipientDirectory:
-    """The default RecipientDirectory, backed by `notify_recipients`.
-
-    Level `assignee`: the task's assignee when there is one (with the e-mail the table gives that
-    user), else every user listed for the lane at level `assignee`. Other levels (superior,
-    office_head, entity_head): users listed for the lane at that level, else for role '*'.
-    """
-
-    def __init__(self, uow_factory: Callable[..., object]):
-        self.uow_factory = uow_factory
-
-    def recipients(self, tenant_id: str, lane: str | None, assignee: str | None, level: str) -> list[Recipient]:
-        """The people who play `level` for a lane of an entity."""
-        with self.uow_factory(readonly=True) as uow:
-            if level == "assignee" and assignee:
-                return [Recipient(assignee, uow.recipients.email_for(tenant_id, assignee))]
-            found = uow.recipients.lookup(tenant_id, [lane], level) if lane else []
-            return found or uow.recipients.lookup(tenant_id, ["*"], level)
-
-    def email_for(self, tenant_id: str, user_id: str) -> str | None:
-        """A user's e-mail address."""
-        with self.uow_factory(readonly=True) as uow:
-            return uow.recipients.email_for(tenant_id, user_id)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, select, text, union_all, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters import schema as t
@@ -187,10 +187,29 @@ class SqlTasks:
                               (c.process_id, process_id)):
             if value is not None:
                 conditions.append(column == value)
+        if lanes is not None and case_id is None:
+            return self._inbox(conditions, list(lanes), limit, offset)
         if lanes is not None:
             conditions.append(c.lane.in_(list(lanes)))
         query = select(t.tasks).where(and_(*conditions)) if conditions else select(t.tasks)
         query = query.order_by(c.due_at.is_(None), c.due_at, c.created_at, c.id).limit(limit).offset(offset)
+        return [TaskRecord(**_row_dict(r)) for r in self.conn.execute(query).all()]
+
+    def _inbox(self, conditions: list, lanes: list[str], limit: int, offset: int) -> list[TaskRecord]:
+        """The inbox without sorting the whole lane (issue 10): per lane, the first limit+offset rows with a
+        due date and those without, each read in the order of ix_tasks_inbox; then only their union (at
+        most 2 x lanes x (limit+offset) rows) is sorted. Same order as `query`, cost independent of size."""
+        if not lanes:
+            return []
+        c, wanted = t.tasks.c, limit + offset
+        parts = []
+        for lane in lanes:
+            base = select(t.tasks).where(*conditions, c.lane == lane)
+            parts.append(base.where(c.due_at.is_not(None)).order_by(c.due_at, c.created_at, c.id).limit(wanted))
+            parts.append(base.where(c.due_at.is_(None)).order_by(c.created_at, c.id).limit(wanted))
+        merged = union_all(*[part.subquery().select() for part in parts]).subquery()
+        m = merged.c
+        query = select(merged).order_by(m.due_at.is_(None), m.due_at, m.created_at, m.id).limit(limit).offset(offset)
         return [TaskRecord(**_row_dict(r)) for r in self.conn.execute(query).all()]
 
     def set_assignee(self, task_id: str, assignee: str | None) -> None:
@@ -228,6 +247,24 @@ class SqlTimers:
         if self.skip_locked:
             query = query.with_for_update(skip_locked=True)
         return [TimerRecord(**_row_dict(r)) for r in self.conn.execute(query).all()]
+
+    def lock_waiting(self, case_id: str, timer_ids: Sequence[int]) -> list[TimerRecord]:
+        """The still-waiting rows among timer_ids, locked until commit.
+
+        On PostgreSQL, FOR UPDATE SKIP LOCKED leaves out rows another timer worker is firing, so workers
+        sharing one due batch never queue behind each other nor fire a timer twice (issue 9). The case row
+        is locked first, in the order an officer's completion takes them (cases, then timers): taking them
+        the other way round deadlocks. A case someone else holds yields nothing; the next sweep retries it.
+        """
+        c = t.timers.c
+        query = select(t.timers).where(c.case_id == case_id, c.id.in_(list(timer_ids)), c.state == "waiting")
+        if self.skip_locked:
+            held = self.conn.execute(select(t.cases.c.id).where(t.cases.c.id == case_id)
+                                     .with_for_update(skip_locked=True)).first()
+            if held is None:
+                return []
+            query = query.with_for_update(skip_locked=True)
+        return [TimerRecord(**_row_dict(r)) for r in self.conn.execute(query.order_by(c.id)).all()]
 
     def mark_fired(self, timer_id: int, at: datetime) -> None:
         """Record that a timer fired (in the same transaction as the workflow step)."""

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection
 
 from engine.adapters.db import aware
 from engine.adapters.schema import policy_overrides
-from engine.adapters.schema_users import case_markers, entities, receipts, users
-from engine.services.users import Entity, User
+from engine.adapters.schema_users import case_markers, entities, receipts, users, web_sessions
+from engine.domain.users import Entity, User
 from keys.aead import Aad, open_sealed, seal
 from keys.keyring import KeyRing
 
@@ -124,6 +124,29 @@ class SqlUsers:
         if name_marker:
             condition = condition | ((c.kind == "accused") & (c.value == name_marker))
         return {r.case_id for r in self.conn.execute(select(c.case_id).where(condition)).all()}
+
+    # -- server-side sessions (only a hash of the token is stored) ---------------------------
+    def add_session(self, token_hash: str, kind: str, subject: str, at: datetime) -> None:
+        """Store a new session."""
+        self.conn.execute(insert(web_sessions).values(token_hash=token_hash, kind=kind, subject=subject,
+                                                      created_at=at, last_seen=at))
+
+    def session(self, token_hash: str) -> tuple[str, str, datetime, datetime] | None:
+        """(kind, subject, created_at, last_seen) of a session, or None."""
+        row = self.conn.execute(select(web_sessions).where(web_sessions.c.token_hash == token_hash)).first()
+        return (row.kind, row.subject, aware(row.created_at), aware(row.last_seen)) if row else None
+
+    def touch_session(self, token_hash: str, at: datetime) -> None:
+        """Record activity on a session."""
+        self.conn.execute(update(web_sessions).where(web_sessions.c.token_hash == token_hash).values(last_seen=at))
+
+    def delete_session(self, token_hash: str) -> None:
+        """End a session."""
+        self.conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash))
+
+    def delete_sessions_of(self, subject: str) -> int:
+        """End every session of a user (password reset, deactivation)."""
+        return self.conn.execute(delete(web_sessions).where(web_sessions.c.subject == subject)).rowcount
 
     def override_details(self, tenant_id: str) -> dict[str, dict]:
         """An entity's active SLA overrides with their legal basis (admin read model)."""

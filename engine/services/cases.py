@@ -26,6 +26,17 @@ def check_allowed(rt: Runtime, process_id: str, data: dict[str, Any]) -> None:
         raise DisallowedTaskData(bad, process_id)
 
 
+def with_form_defaults(rt: Runtime, process_id: str, form_id: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Fill yes/no fields the caller left out with False, as an unticked checkbox means."""
+    definition = rt.definition(process_id)
+    form = definition.form(form_id) if definition is not None and form_id else None
+    if form is None:
+        return dict(data)
+    filled = {f.name: False for f in form.fields if f.type == "bool" and not f.content and f.name not in data}
+    filled.update(data)
+    return filled
+
+
 def start_case(cmd: StartCase, uow: UnitOfWork, rt: Runtime) -> str:
     """Start a case on the newest version of its process; return the case id."""
     with uow:
@@ -41,12 +52,14 @@ def start_in_uow(cmd: StartCase, uow: UnitOfWork, rt: Runtime) -> str:
 
 def _start(cmd: StartCase, uow: UnitOfWork, rt: Runtime, depth: int) -> str:
     check_allowed(rt, cmd.process_id, cmd.data)
+    definition = rt.definition(cmd.process_id)
+    data = with_form_defaults(rt, cmd.process_id, definition.start_form if definition else None, cmd.data)
     bundle, version = bundle_for(rt, uow, cmd.process_id)
     now = rt.now()
     case = Case(id=cmd.case_id or uuid.uuid4().hex, tenant_id=cmd.tenant_id, process_id=cmd.process_id,
                 process_version=version, status="open", created_at=now, updated_at=now)
     rules = tenant_rules(rt, uow, cmd.tenant_id)
-    workflow = runner.start(bundle, script_engine(rt, rules, case.id), dict(cmd.data))
+    workflow = runner.start(bundle, script_engine(rt, rules, case.id), data)
     loaded = LoadedCase(case, bundle, workflow, rules, None, 1)
     store_case(rt, uow, loaded, cmd.actor, new=True)
     audit.record(uow, now, cmd.actor, "case.start", case.id,
@@ -87,7 +100,8 @@ def complete_task(cmd: CompleteTask, uow: UnitOfWork, rt: Runtime) -> str:
         loaded = load_case(rt, uow, record.case_id)
         if cmd.expected_version is not None and cmd.expected_version != loaded.case.version:
             raise StaleCase(record.case_id)
-        runner.complete(loaded.workflow, cmd.task_id, dict(cmd.data))
+        runner.complete(loaded.workflow, cmd.task_id,
+                        with_form_defaults(rt, record.process_id, record.form_id, cmd.data))
         store_case(rt, uow, loaded, cmd.actor)
         audit.record(uow, rt.now(), cmd.actor, "task.complete", record.case_id,
                      {"task_id": cmd.task_id, "task": record.name, "keys": sorted(cmd.data)})

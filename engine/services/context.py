@@ -38,8 +38,8 @@ class Runtime:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:
-        """The current instant, from the clock."""
-        return self.clock.now()
+        """The current instant, from the clock, in UTC (how every instant is stored)."""
+        return self.clock.now().astimezone(UTC)
 
     def definition(self, process_id: str):
         """The WorkflowDefinition of a process, or None for processes without one."""

@@ -13,6 +13,7 @@ Message-ID derived from its content, so the repeat is recognisable as the same m
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,31 @@ class RecipientDirectory(Protocol):
                    level: str) -> list[Recipient]: ...
 
     def email_for(self, tenant_id: str, user_id: str) -> str | None: ...
+
+
+class TableRecipientDirectory:
+    """The default RecipientDirectory, backed by the `notify_recipients` table (uow.recipients).
+
+    Level `assignee`: the task's assignee when there is one (with the e-mail the table gives that
+    user), else every user listed for the lane at level `assignee`. Other levels (superior,
+    office_head, entity_head): the users listed for the lane at that level, else for role '*'.
+    """
+
+    def __init__(self, uow_factory: Callable[..., UnitOfWork]):
+        self.uow_factory = uow_factory
+
+    def recipients(self, tenant_id: str, lane: str | None, assignee: str | None, level: str) -> list[Recipient]:
+        """The people who play `level` for a lane of an entity."""
+        with self.uow_factory(readonly=True) as uow:
+            if level == "assignee" and assignee:
+                return [Recipient(assignee, uow.recipients.email_for(tenant_id, assignee))]
+            found = uow.recipients.lookup(tenant_id, [lane], level) if lane else []
+            return found or uow.recipients.lookup(tenant_id, ["*"], level)
+
+    def email_for(self, tenant_id: str, user_id: str) -> str | None:
+        """A user's e-mail address as listed in the table."""
+        with self.uow_factory(readonly=True) as uow:
+            return uow.recipients.email_for(tenant_id, user_id)
 
 
 @dataclass
@@ -144,8 +170,14 @@ def render_notice(mail: OutboxMail, title: str, base_url: str) -> tuple[str, str
     subject = f"[probidad] {label.split(':')[0]} - caso {code} - vence {day}"
     link = f"{base_url.rstrip('/')}/casos/{mail.case_id}"
     body = (f"{label}.\n\nCaso: {code}\nPlazo: {title}\nVence: {day} (hora de Lima)\n\n"
-            f"Ver el caso: {link}\n\nEste mensaje no contiene información del caso.\n")
+            f"Ver el caso: {link}\n\nEste mensaje no contiene información del caso. "
+            f"Referencia: {reference(mail.dedupe_key)}\n")
     return subject, body
+
+
+def reference(dedupe_key: str) -> str:
+    """A short reference of one notice: it makes every e-mail distinct, and a resend identical."""
+    return "R-" + hashlib.sha256(dedupe_key.encode()).hexdigest()[:12].upper()
 
 
 def render_digest(day: str, items: list[Notification], base_url: str) -> tuple[str, str]:

@@ -77,6 +77,14 @@ def timer_records(case: Case, workflow: Any, now: datetime) -> list[TimerRecord]
     return records
 
 
+def _outcome(rt: Runtime, process_id: str, ends: list[str]) -> str | None:
+    """The end that describes the case: the last one reached among those the process labels."""
+    definition = rt.definition(process_id)
+    labelled = [e for e in ends if definition is not None and e in definition.status_labels]
+    chosen = labelled or ends
+    return chosen[-1] if chosen else None
+
+
 def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | None, *, new: bool = False) -> None:
     """Write state, inbox tasks, timers and status in the caller's transaction (one commit)."""
     case, workflow, now = loaded.case, loaded.workflow, rt.now()
@@ -84,8 +92,7 @@ def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | No
     timers = timer_records(case, workflow, now)
     if runner.is_completed(workflow):
         case.status = "closed"
-        ends = runner.reached_end_events(workflow)
-        case.outcome = ends[-1] if ends else None
+        case.outcome = _outcome(rt, case.process_id, runner.reached_end_events(workflow))
         case.closed_at = case.closed_at or now
     case.stage = tasks[0].name if tasks else None
     case.next_due_at = min((t.due_at for t in timers), default=None)

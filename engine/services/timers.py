@@ -47,7 +47,10 @@ def fire_due_timers(cmd: FireDueTimers, uow_factory: Callable[[], UnitOfWork], r
             by_case[timer.case_id].append(timer)
         for case_id, timers in by_case.items():
             try:
-                result.fired += _fire_case(case_id, [t.id for t in timers], uow_factory, rt)
+                fired = _fire_case(case_id, [t.id for t in timers], uow_factory, rt)
+                result.fired += fired
+                if not fired:
+                    skip.add(case_id)  # held by another worker or an officer: the next sweep retries it
             except ProbidadError as exc:
                 log.warning("timer sweep: case %s failed: %s", case_id, type(exc).__name__)
                 result.failed_cases.append(case_id)
@@ -56,7 +59,8 @@ def fire_due_timers(cmd: FireDueTimers, uow_factory: Callable[[], UnitOfWork], r
 
 def _fire_case(case_id: str, timer_ids: list[int], uow_factory: Callable[[], UnitOfWork], rt: Runtime) -> int:
     with uow_factory() as uow:
-        rows = {t.id: t for t in uow.timers.for_case(case_id) if t.id in timer_ids and t.state == "waiting"}
+        # Lock this case's due rows until commit; rows another worker holds are skipped (PostgreSQL).
+        rows = {t.id: t for t in uow.timers.lock_waiting(case_id, timer_ids)}
         if not rows:
             return 0
         loaded = load_case(rt, uow, case_id)

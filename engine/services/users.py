@@ -12,11 +12,10 @@ import base64
 import hmac
 import secrets
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from engine.domain.roles import ROLE_CODES
+from engine.domain.users import Entity, User
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.services import audit
 
@@ -25,44 +24,7 @@ TOTP_WINDOW = 1
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 RECEIPT_GROUPS = 4
 RECEIPT_GROUP_LEN = 4
-_DUMMY_PASSWORD = "probidad-dummy-password-for-constant-work"
-
-
-@dataclass(frozen=True)
-class Entity:
-    """An entity (tenant): a public body with its own integrity office."""
-
-    id: str
-    name: str
-    active: bool = True
-    created_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class User:
-    """An internal user. The TOTP secret is sealed; the password is an Argon2id hash."""
-
-    id: str
-    username: str
-    full_name: str
-    password_hash: str = field(repr=False)
-    roles: tuple[str, ...]
-    tenant_id: str
-    superior_id: str | None = None
-    totp_sealed: bytes | None = field(default=None, repr=False)
-    totp_kek_version: int | None = None
-    totp_last_counter: int | None = None
-    active: bool = True
-    created_at: datetime | None = None
-
-    @property
-    def totp_enrolled(self) -> bool:
-        """True once a TOTP code has been verified for the current secret."""
-        return self.totp_sealed is not None and self.totp_last_counter is not None
-
-    def has_role(self, *codes: str) -> bool:
-        """True if the user holds any of these roles."""
-        return any(code in self.roles for code in codes)
+_DUMMY_PASSWORD = "probidad-dummy-password-for-constant-work"  # noqa: S105 - not a credential
 
 
 def password_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4):
@@ -74,12 +36,13 @@ def password_hasher(time_cost: int = 3, memory_cost: int = 65536, parallelism: i
 
 def configure_hashing(rt, time_cost: int = 3, memory_cost: int = 65536, parallelism: int = 4) -> None:
     """Install the hasher and a dummy hash of the same cost (constant work for unknown users)."""
-    hasher = password_hasher(time_cost, memory_cost, parallelism)
-    rt.extras["users.hasher"] = hasher
-    rt.extras["users.dummy_hash"] = hasher.hash(_DUMMY_PASSWORD)
+    rt.extras["users.hasher"] = password_hasher(time_cost, memory_cost, parallelism)
+    rt.extras.pop("users.dummy_hash", None)
 
 
 def _extra(rt, name: str) -> Any:
+    if name == "dummy_hash" and "users.dummy_hash" not in rt.extras:
+        rt.extras["users.dummy_hash"] = rt.extras["users.hasher"].hash(_DUMMY_PASSWORD)
     return rt.extras[f"users.{name}"]
 
 
@@ -142,6 +105,7 @@ def set_password(rt, user_id: str, password: str, actor: str) -> None:
     with rt.uow_factory() as uow:
         _require(uow, user_id)
         uow.users.update(user_id, password_hash=digest)
+        uow.users.delete_sessions_of(user_id)
         audit.record(uow, rt.now(), actor, "user.reset_password", None, {"user": user_id})
         uow.commit()
 
@@ -152,6 +116,8 @@ def update_user(rt, user_id: str, actor: str, **changes) -> None:
     values = {k: v for k, v in changes.items() if k in allowed}
     if "roles" in values:
         values["roles"] = check_roles(values["roles"])
+        if not values["roles"]:
+            raise InvalidInput("a user needs at least one role")
     with rt.uow_factory() as uow:
         _require(uow, user_id)
         if "tenant_id" in values and uow.users.entity(values["tenant_id"]) is None:
@@ -275,3 +241,43 @@ def check_receipt(rt, receipt: str) -> str | None:
     except Exception:  # noqa: BLE001 - mismatch or invalid hash: not a valid receipt
         ok = False
     return found[0] if ok and found else None
+
+
+# -- sessions ------------------------------------------------------------------------------
+def start_session(rt, kind: str, subject: str) -> str:
+    """A new random session token (the cookie holds it; the database only its hash)."""
+    token = secrets.token_urlsafe(32)
+    with rt.uow_factory() as uow:
+        uow.users.add_session(_extra(rt, "pepper").mac("session", token), kind, subject, rt.now())
+        uow.commit()
+    return token
+
+
+def resolve_session(rt, token: str, idle_seconds: int, max_seconds: int = 12 * 3600) -> tuple[str, str] | None:
+    """(kind, subject) of a live session, refreshing its idle timer; None (and deleted) when expired."""
+    if not token:
+        return None
+    key = _extra(rt, "pepper").mac("session", token)
+    now = rt.now()
+    with rt.uow_factory() as uow:
+        found = uow.users.session(key)
+        if found is None:
+            return None
+        kind, subject, created, last_seen = found
+        if (now - last_seen).total_seconds() > idle_seconds or (now - created).total_seconds() > max_seconds:
+            uow.users.delete_session(key)
+            uow.commit()
+            return None
+        if (now - last_seen).total_seconds() >= 30:
+            uow.users.touch_session(key, now)
+        uow.commit()
+    return kind, subject
+
+
+def end_session(rt, token: str) -> None:
+    """Delete a session (logout)."""
+    if not token:
+        return
+    with rt.uow_factory() as uow:
+        uow.users.delete_session(_extra(rt, "pepper").mac("session", token))
+        uow.commit()

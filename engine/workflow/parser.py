@@ -58,8 +58,31 @@ def executable_process_ids(root) -> list[str]:
     return [p.get("id") for p in found if p.get("isExecutable", "true").lower() == "true"]
 
 
+_PARSED: OrderedDict[str, dict[str, ProcessBundle]] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+_PARSED_SIZE = 32
+
+
 def parse_bpmn(xml: bytes, filename: str = "<bpmn>") -> dict[str, ProcessBundle]:
-    """Parse a BPMN document into one bundle per executable process, or raise InvalidBpmn."""
+    """Parse a BPMN document into one bundle per executable process, or raise InvalidBpmn.
+
+    Parsed documents are cached by sha256 (specs are immutable once parsed), so validating,
+    deploying and running the same document parse it once per process.
+    """
+    digest = sha256_of(xml)
+    with _PARSED_LOCK:
+        if digest in _PARSED:
+            _PARSED.move_to_end(digest)
+            return dict(_PARSED[digest])
+    bundles = _parse_uncached(xml, filename)
+    with _PARSED_LOCK:
+        _PARSED[digest] = bundles
+        while len(_PARSED) > _PARSED_SIZE:
+            _PARSED.popitem(last=False)
+    return dict(bundles)
+
+
+def _parse_uncached(xml: bytes, filename: str) -> dict[str, ProcessBundle]:
     root = safe_parse(xml, filename)
     ids = executable_process_ids(root)
     if not ids:

@@ -210,13 +210,10 @@ def is_completed(workflow: BpmnWorkflow) -> bool:
 
 
 def reached_end_events(workflow: BpmnWorkflow) -> list[str]:
-    """Ids of the end events the workflow has reached (the outcome of a closed case)."""
-    ends = []
-    for task in workflow.get_tasks(state=TaskState.COMPLETED):
-        spec = task.task_spec
-        if type(spec).__name__ == "EndEvent":
-            ends.append(spec.bpmn_id)
-    return ends
+    """Ids of the end events the workflow has reached, in the order they completed."""
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if type(t.task_spec).__name__ == "EndEvent"]
+    ends.sort(key=lambda t: t.last_state_change)
+    return [t.task_spec.bpmn_id for t in ends]
 
 
 def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import zlib
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -24,11 +26,36 @@ FORMAT = "probidad-state/1"
 _SERIALIZER: BpmnWorkflowSerializer | None = None
 
 
+class _StateConverter(BpmnWorkflowConverter):
+    """The top-level workflow without its specs (issue 10): they come from the parsed bundle cached by
+    sha256, instead of being converted to dicts and back on every step (most of a step's cost)."""
+
+    def to_dict(self, workflow):
+        """The workflow's instance state only: tasks, data, subprocesses and events."""
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, bundle: ProcessBundle | None = None):
+        """Restore on the bundle's (shared, read-only) specs; a dict that carries its specs as before."""
+        if bundle is None or "spec" in dct:
+            return super().from_dict(dct)
+        workflow = self.target_class(bundle.spec, bundle.subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
 def _serializer() -> BpmnWorkflowSerializer:
     global _SERIALIZER  # noqa: PLW0603 - built lazily once, never at import time
     if _SERIALIZER is None:
         config = dict(SPIFF_CONFIG)
         config[ClockTimeDateEventDefinition] = TimerConditionalEventDefinitionConverter
+        config[BpmnWorkflow] = _StateConverter
         _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
     return _SERIALIZER
 
@@ -73,6 +100,8 @@ def load_state(blob: bytes, bundle: ProcessBundle) -> BpmnWorkflow:
         raise StoreError("workflow state has an unknown format")
     ser = _serializer()
     dct = envelope["workflow"]
+    if envelope.get("serializer_version") == ser.VERSION:
+        return ser.from_dict(dct, bundle=bundle)
     specs = _spec_dicts(bundle)
     dct["spec"] = json.loads(json.dumps(specs["spec"]))
     dct["subprocess_specs"] = json.loads(json.dumps(specs["subprocess_specs"]))

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-import sqlite3
+from sqlalchemy import text
 
 from tests.helpers import fixture_engine
+
+
+class _Db:
+    """Direct SQL on the engine's database, as a DBA with write access would do."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def execute(self, statement: str):
+        with self.engine.db.begin() as conn:
+            return conn.execute(text(statement)).fetchall() if statement.lstrip().upper().startswith(
+                "SELECT") else conn.execute(text(statement))
+
+    def commit(self):
+        """Each statement commits on its own."""
 
 
 def _seed(tmp_path):
@@ -13,8 +28,7 @@ def _seed(tmp_path):
         case_id = engine.start_case("fixture", {})
         engine.complete_task(engine.tasks(case_id=case_id)[0].id, {"admissible": "no"})
     assert engine.audit_verify().ok
-    engine.db.dispose()
-    return engine, sqlite3.connect(tmp_path / "t.db")
+    return engine, _Db(engine)
 
 
 def test_edited_row_is_detected(tmp_path):
@@ -45,5 +59,5 @@ def test_reordered_rows_are_detected(tmp_path):
 
 def test_verify_checks_every_entry(tmp_path):
     engine, db = _seed(tmp_path)
-    total = db.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    total = db.execute("SELECT count(*) FROM audit_log")[0][0]
     assert engine.audit_verify().checked == total

@@ -231,8 +231,8 @@ def test_t10_prescription_not_declared_lets_the_pad_continue_then_declared(drv):
     drv.do(case, "declare_prescription", {"prescription_declared": False, "prescription_clock": "T10"})
     # Meanwhile the defence term (T12) lapsed: the procedure goes on without it.
     assert set(drv.ready(case)) == {"issue_instruction_report"}
-    drv.do(case, "issue_instruction_report", {"sanction_proposed": "none", "instruction_report_date": D})
-    drv.do(case, "notify_instruction_report", {"report_notified_on": D})
+    drv.do(case, "issue_instruction_report", {"sanction_proposed": "none", "instruction_report_date": "2026-03-04"})
+    drv.do(case, "notify_instruction_report", {"report_notified_on": "2026-03-04"})
     drv.do(case, "record_hearing_request", {"hearing_requested": False})
     drv.do(case, "issue_resolution", {"resolution_outcome": "no_sanction", "sanction_imposed": "none",
                                       "resolution_number": "R-13", "resolution_date": D})
