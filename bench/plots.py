@@ -59,8 +59,8 @@ def plot_all(rows: list[dict], folder: Path) -> list[Path]:
         ("bench-inbox.png", "Inbox query latency (first page, SQLite)", "cases", "ms",
          {"p50, 1 lane": r"inbox_p50_ms_(\d+k?)", "p95, 1 lane": r"inbox_p95_ms_(\d+k?)",
           "p50, 2 lanes": r"inbox_p50_ms_2lanes_(\d+k?)", "p95, 2 lanes": r"inbox_p95_ms_2lanes_(\d+k?)"}, True),
-        ("bench-sweep.png", "Timer sweep time (SQLite)", "open cases", "ms",
-         {"sweep": r"sweep_ms_(\d+k?)"}, True),
+        ("bench-sweep.png", "Time to fire the due timers, by open cases (SQLite)", "open cases", "s",
+         {"sweep": r"sweep_seconds_(\d+k?)"}, True),
         ("bench-state.png", "Sealed state of a finished complaint vs correction loops", "loops", "bytes",
          {"sealed bytes": r"state_bytes_loops_(\d+)"}, False),
     ]

@@ -38,6 +38,7 @@ content_comments = Table(
     Column("author", String(100), nullable=False),
     Column("author_kind", String(20), nullable=False),
     Column("created_at", TS, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
     Column("ciphertext", LargeBinary, nullable=False),
     Index("ix_content_comments_case", "case_id", "created_at"),
 )

@@ -73,13 +73,16 @@ class SqlContent:
 
     # -- comments ------------------------------------------------------------------------------
     def add_comment(self, **values) -> None:
-        """Store a sealed comment."""
-        self.conn.execute(insert(t.content_comments).values(**values))
+        """Store a sealed comment at the next position of its case (stable order at equal times)."""
+        c = t.content_comments.c
+        count = self.conn.execute(select(func.count()).select_from(t.content_comments)
+                                  .where(c.case_id == values["case_id"])).scalar_one()
+        self.conn.execute(insert(t.content_comments).values(position=int(count) + 1, **values))
 
     def comments(self, case_id: str) -> list[SimpleNamespace]:
         """The sealed comments of a case, oldest first."""
         c = t.content_comments.c
-        query = select(t.content_comments).where(c.case_id == case_id).order_by(c.created_at, c.id)
+        query = select(t.content_comments).where(c.case_id == case_id).order_by(c.position, c.created_at, c.id)
         return [_ns(r) for r in self.conn.execute(query).all()]
 
     # -- attachments ---------------------------------------------------------------------------

@@ -15,6 +15,10 @@ from engine.workflow.elements import ElementInfo, process_elements
 FIELDS = ("type", "name", "lane", "form", "condition", "timer", "source", "target")
 
 
+def _show(value: str | None) -> str:
+    return "—" if value is None else repr(value if len(value) <= 80 else value[:77] + "...")
+
+
 def _item(info: ElementInfo) -> dict[str, Any]:
     return {"element_id": info.element_id, "name": info.name, "type": info.type}
 
@@ -27,9 +31,9 @@ def compare(new: dict[str, ElementInfo], old: dict[str, ElementInfo]) -> dict[st
     for key in sorted(new.keys() & old.keys()):
         fields = [f for f in FIELDS if getattr(new[key], f) != getattr(old[key], f)]
         if fields:
-            changed.append({**_item(new[key]), "fields": fields,
-                            "before": {f: getattr(old[key], f) for f in fields},
-                            "after": {f: getattr(new[key], f) for f in fields}})
+            changes = {f: [getattr(old[key], f), getattr(new[key], f)] for f in fields}
+            detail = "; ".join(f"{f}: {_show(a)} → {_show(b)}" for f, (a, b) in changes.items())
+            changed.append({**_item(new[key]), "fields": fields, "detail": detail[:500], "changes": changes})
     deadlines = []
     for key in sorted(new.keys() | old.keys()):
         before = old[key].policy if key in old else None

@@ -124,8 +124,10 @@ def test_diff_against_the_running_version(writes):
     assert diff["removed"] == []
     changed = {i["element_id"]: i for i in diff["changed"]}
     assert changed["review"]["fields"] == ["name"]
-    assert changed["review"]["before"] == {"name": "Review"} and changed["review"]["after"] == {"name": "Review (v2)"}
-    assert changed["f2"]["fields"] == ["target"] and changed["f2"]["after"] == {"target": "triage"}
+    assert changed["review"]["changes"] == {"name": ["Review", "Review (v2)"]}
+    assert changed["review"]["detail"] == "name: 'Review' → 'Review (v2)'"
+    assert changed["f2"]["fields"] == ["target"] and changed["f2"]["changes"] == {"target": ["decide", "triage"]}
+    assert not {"before", "after"} & set(changed["review"])
     assert diff["deadlines_changed"] == []
     assert seen == []
 
