@@ -71,6 +71,26 @@ def register(main) -> None:
             sys.exit(1)
         click.echo("schema matches the models")
 
+    _register_harden(db)
+
+
+def _register_harden(db) -> None:
+    """`probidad db harden --app-role ROLE` (issue 11): the app's role loses UPDATE/DELETE on audit_log."""
+
+    @db.command("harden")
+    @click.option("--app-role", required=True, help="the PostgreSQL role the web and timer processes use")
+    def db_harden(app_role: str) -> None:
+        """Grant ROLE the tables it needs, but only SELECT and INSERT on the audit log (run as the owner)."""
+        from engine import bootstrap_db as bootstrap
+
+        engine = _db()
+        try:
+            statements = bootstrap.harden_audit(engine, app_role)
+        finally:
+            engine.dispose()
+        for statement in statements:
+            click.echo(statement)
+
 
 def _describe(diff) -> str:
     """A short, content-free description of one Alembic difference."""

@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Any = None) ->
 
     @app.get("/")
     def home():
-        return render_template("home.html")
+        definitions = app.extensions["probidad_engine"].definitions()
+        return render_template("home.html", definitions=definitions)
 
     return app

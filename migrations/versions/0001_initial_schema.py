@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:13:30.521601
+Create Date: 2026-11-23 12:03:00.424210
 
 """
 from typing import Sequence, Union
@@ -88,6 +88,18 @@ def upgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_process', ['process_id', 'process_version'], unique=False)
         batch_op.create_index('ix_cases_tenant_status', ['tenant_id', 'status'], unique=False)
+
+    op.create_table('designer_drafts',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('tenant_id', sa.String(length=64), nullable=False),
+    sa.Column('process_id', sa.String(length=100), nullable=True),
+    sa.Column('xml', sa.LargeBinary(), nullable=False),
+    sa.Column('author', sa.String(length=100), nullable=False),
+    sa.Column('saved_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('designer_drafts', schema=None) as batch_op:
+        batch_op.create_index('ix_designer_drafts_tenant', ['tenant_id', 'saved_at'], unique=False)
 
     op.create_table('email_outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -319,6 +331,7 @@ def upgrade() -> None:
     sa.Column('author', sa.String(length=100), nullable=False),
     sa.Column('author_kind', sa.String(length=20), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('ciphertext', sa.LargeBinary(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -556,6 +569,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_state')
 
     op.drop_table('email_outbox')
+    with op.batch_alter_table('designer_drafts', schema=None) as batch_op:
+        batch_op.drop_index('ix_designer_drafts_tenant')
+
+    op.drop_table('designer_drafts')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_tenant_status')
         batch_op.drop_index('ix_cases_process')

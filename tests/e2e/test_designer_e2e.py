@@ -123,6 +123,14 @@ def _until(page, js: str, timeout: float = 30.0):
     raise AssertionError(f"timed out waiting for {js}")
 
 
+def _zoom_to(page, element_id: str, scale: float = 0.9) -> None:
+    """Zoom the canvas around an element, so the screenshot shows it readably."""
+    page.evaluate("""id => { const m = window.probidadDesigner.modeler;
+      const e = m.get('elementRegistry').get(id);
+      m.get('canvas').zoom(%s, { x: e.x + e.width / 2, y: e.y + e.height / 2 }); }""" % scale, element_id)
+    page.wait_for_timeout(200)
+
+
 def _set_select(page, entry: str, value: str) -> None:
     """Choose a value in a probidad properties-panel select (opening the group if it is closed)."""
     header = page.locator("[data-group-id='group-probidad'] .bio-properties-panel-group-header")
@@ -183,6 +191,7 @@ def test_auditor_designs_validates_simulates_and_deploys_version_2(server, page)
     page.evaluate("() => window.probidadDesigner.modeler.get('selection').select("
                   "window.probidadDesigner.modeler.get('elementRegistry').get('double_check_timer'))")
     _set_select(page, "probidad-sla", "denuncia.evaluacion")
+    _zoom_to(page, "double_check")
     xml = page.evaluate("() => window.probidadDesigner.getXml()")
     assert 'sla_due("denuncia.evaluacion")' in xml
     assert re.search(r'<bpmn:lane id="lane_oii" name="oii">.*?<bpmn:flowNodeRef>double_check</bpmn:flowNodeRef>',
@@ -192,6 +201,7 @@ def test_auditor_designs_validates_simulates_and_deploys_version_2(server, page)
     page.click("[data-action=validate]")
     page.wait_for_selector(".pd-problems")
     page.wait_for_selector("[data-element-id=double_check].probidad-error")
+    _zoom_to(page, "double_check")
     problems = page.inner_text(".pd-problems")
     assert "unknown form 'double_check'" in problems and "double_check" in problems
     _shot(page, "03-validation-error")
@@ -208,12 +218,16 @@ def test_auditor_designs_validates_simulates_and_deploys_version_2(server, page)
     page.click("[data-action=dryrun]")
     page.wait_for_selector("#pd-dry-json")
     page.fill("#pd-dry-start", "2025-03-03")
-    page.fill("#pd-dry-json", json.dumps({**START_DATA, **ACK, "admissibility": "admissible"}))
+    page.fill("#pd-dry-json", json.dumps({**START_DATA, **ACK, "admissibility": "admissible",
+                                          "classification": "corruption", "bad_faith": False,
+                                          "route_targets": ["oci"], "fact_date": "2025-02-01"}))
     page.click("dialog.pd-dialog .pd-primary")
     page.wait_for_selector(".pd-dryrun")
     side = page.inner_text(".pd-side")
     assert "Revisión adicional" in side and "denuncia.evaluacion" in side
-    assert page.locator("[data-element-id=double_check].probidad-path").count() == 1
+    assert page.locator("[data-element-id=double_check].probidad-path").count() >= 1
+    assert "pd-ok" in page.get_attribute(".pd-status", "class"), page.inner_text(".pd-status")
+    _zoom_to(page, "double_check", 0.6)
     _shot(page, "04-dry-run")
 
     # Deploy: the diff dialog first, then version 2.
@@ -237,6 +251,6 @@ def test_auditor_designs_validates_simulates_and_deploys_version_2(server, page)
     cli("task", "complete", _ready(cli, old_case)["acknowledge_receipt"]["id"], "--data", json.dumps(ACK),
         "--as", "demo_oii")
     assert set(_ready(cli, old_case)) == {"assess_admissibility"}
-    assert json.loads(cli("case", "show", old_case, "--json"))["version"] == 1
-    assert json.loads(cli("case", "show", new_case, "--json"))["version"] == 2
+    assert json.loads(cli("case", "show", old_case, "--json"))["process_version"] == 1
+    assert json.loads(cli("case", "show", new_case, "--json"))["process_version"] == 2
     assert cli("audit", "verify").startswith("audit chain ok")
