@@ -163,9 +163,11 @@ notifications = Table(
     Column("meta", JSON),
     Index("ix_notifications_recipient", "recipient", "read_at"),
 )
-from engine.adapters import schema_content  # noqa: E402,F401
-from engine.adapters import schema_notify  # noqa: E402,F401
-from engine.adapters import schema_users  # noqa: E402,F401
-from engine.adapters import schema_ops  # noqa: E402,F401
-from engine.adapters import schema_reports  # noqa: E402,F401
-from engine.adapters import schema_designer  # noqa: E402,F401
+from engine.adapters import (  # noqa: E402 - feature tables register on `metadata` defined above
+    schema_content,  # noqa: E402,F401
+    schema_designer,  # noqa: E402,F401
+    schema_notify,  # noqa: E402,F401
+    schema_ops,  # noqa: E402,F401
+    schema_reports,  # noqa: E402,F401
+    schema_users,  # noqa: E402,F401
+)

@@ -1,8 +1,9 @@
 """The diff a designer sees before deploying: this diagram against the newest deployed version.
 
 Elements are matched by id. An element is "changed" when its type, name, lane (role), form,
-condition, timer expression or (for a flow) source or target differs; a deadline is "changed" when a timer's SLA policy differs
-(or a timer appears or disappears). Shape per docs/designer.md.
+condition, timer expression, (for a flow) source or target, or (for a message) payload differs;
+a deadline is "changed" when a timer's SLA policy differs (or a timer appears or disappears).
+Shape per docs/designer.md.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from engine.ports import UnitOfWork
 from engine.workflow.elements import ElementInfo, process_elements
 
-FIELDS = ("type", "name", "lane", "form", "condition", "timer", "source", "target")
+FIELDS = ("type", "name", "lane", "form", "condition", "timer", "source", "target", "payload")
 
 
 def _show(value: str | None) -> str:

@@ -1,7 +1,8 @@
 """The designer-relevant facts of each BPMN element, read from (safely parsed) XML.
 
-For every flow node and sequence flow of a process: its type, name, lane (role), form, condition
-and timer expression. The diff between two versions compares these.
+For every flow node and sequence flow of a process: its type, name, lane (role), form, condition,
+timer expression, source and target; for every message, its payload expression (so that a
+modeler that drops an extension it does not know shows up in the diff). The diff between two versions compares these.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ElementInfo:
     timer: str | None = None
     source: str | None = None
     target: str | None = None
+    payload: str | None = None
 
     @property
     def policy(self) -> str | None:
@@ -73,6 +75,11 @@ def process_elements(xml: bytes, filename: str = "<bpmn>") -> tuple[str, dict[st
                                                                                   "adHocSubProcess"}:
             continue
         elements[node.get("id")] = _info(node, kind, lanes)
+    for message in root.iter(_B + "message"):
+        if message.get("id"):
+            payload = next((p.text or "" for p in message.iter(_S + "messagePayload")), None)
+            elements[message.get("id")] = ElementInfo(message.get("id"), "message", message.get("name"),
+                                                      payload=payload.strip() if payload is not None else None)
     return process.get("id"), elements
 
 

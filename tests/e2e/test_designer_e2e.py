@@ -125,9 +125,11 @@ def _until(page, js: str, timeout: float = 30.0):
 
 def _zoom_to(page, element_id: str, scale: float = 0.9) -> None:
     """Zoom the canvas around an element, so the screenshot shows it readably."""
-    page.evaluate("""id => { const m = window.probidadDesigner.modeler;
-      const e = m.get('elementRegistry').get(id);
-      m.get('canvas').zoom(%s, { x: e.x + e.width / 2, y: e.y + e.height / 2 }); }""" % scale, element_id)
+    page.evaluate("""([id, scale]) => { const m = window.probidadDesigner.modeler, canvas = m.get('canvas');
+      const e = m.get('elementRegistry').get(id), outer = canvas.viewbox().outer;
+      const w = outer.width / scale, h = outer.height / scale;
+      canvas.viewbox({ x: e.x + e.width / 2 - w / 2, y: e.y + e.height / 2 - h / 2, width: w, height: h }); }""",
+                  [element_id, scale])
     page.wait_for_timeout(200)
 
 

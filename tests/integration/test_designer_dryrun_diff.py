@@ -154,3 +154,14 @@ def test_diff_of_a_new_process_has_no_version(writes):
     assert "review" in {i["element_id"] for i in diff["added"]}
     assert {"element_id": "attack_timer", "name": None, "type": "boundaryEvent", "before": None,
             "after": "denuncia.acuse"} in diff["deadlines_changed"]
+
+
+def test_a_dropped_message_payload_shows_in_the_diff(tmp_path):
+    engine, _ = make_engine(tmp_path)
+    denuncia = (FIXTURE_BPMN.parents[2] / "bpmn" / "denuncia.bpmn").read_bytes()
+    start = denuncia.index(b"<spiffworkflow:messagePayload>")
+    end = denuncia.index(b"</spiffworkflow:messagePayload>", start) + len(b"</spiffworkflow:messagePayload>")
+    diff = engine.diff_against_running(denuncia[:start] + denuncia[end:])
+    (item,) = diff["changed"]
+    assert (item["element_id"], item["type"], item["fields"]) == ("msg_start_pad", "message", ["payload"])
+    assert item["changes"]["payload"][1] is None
