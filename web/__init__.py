@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template
 
 __all__ = ["create_app"]
 
@@ -69,6 +69,14 @@ def create_app(test_config: dict[str, Any] | None = None, engine: Any = None) ->
     @app.get("/healthz")
     def healthz():
         return {"status": "ok"}
+
+    @app.get("/metrics")
+    @security.login_required("admin", "auditor")
+    def metrics():
+        """Timers waiting, due and overdue, and the timer workers' last sweeps (docs/operations.md)."""
+        from engine.ops import metrics as timer_metrics
+
+        return jsonify(timer_metrics(app.extensions["probidad_engine"]))
 
     @app.get("/")
     def home():

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:03:00.424210
+Create Date: 2026-11-23 12:15:20.427482
 
 """
 from typing import Sequence, Union

@@ -96,7 +96,8 @@ class Intake:
         body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
                         for k, v in fields.items())
         body += (f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="e.txt"\r\n'
-                 f"Content-Type: text/plain\r\n\r\n").encode() + b"evidencia " * 200 + f"\r\n--{boundary}--\r\n".encode()
+                 "Content-Type: text/plain\r\n\r\n").encode() + b"evidencia " * 200
+        body += f"\r\n--{boundary}--\r\n".encode()
         request = urllib.request.Request(f"{self.base}/denuncia", data=body, method="POST", headers={
             "Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": self.base})
         answer = self.opener.open(request, timeout=10).read().decode()
@@ -191,9 +192,12 @@ def test_kill_9_loop_on_timer_and_web_processes(tmp_path):
     seeder.db.dispose()
     assert kills["web"] >= 5 and kills["timers"] >= 10 and receipts, (kills, len(receipts))
 
+    db = instance / "probidad.db"
+    with sqlite3.connect(db) as conn:
+        fired_by_killed = conn.execute("SELECT count(*) FROM timers WHERE state = 'fired'").fetchone()[0]
+    assert fired_by_killed > 0, "the killed workers never swept: the loop tested nothing"
     tick = subprocess.run([PROBIDAD, "timers", "tick"], env=env, capture_output=True, text=True, check=False)
     assert tick.returncode == 0, tick.stderr[-2000:]
-    db = instance / "probidad.db"
     _check_consistency(db)
 
     engine = _engine(env, clock=FrozenClock(datetime.now(UTC)))

@@ -85,6 +85,7 @@ EXPECTED: dict[tuple[str, str], dict[str, str]] = {
     ('followup.message', 'POST'): row(F, FC, FC, F, F, F, F, F, F),
     ('followup.protection', 'POST'): row(F, FC, FC, F, F, F, F, F, F),
     ('healthz', 'GET'): row('200', '200', '200', '200', '200', '200', '200', '200', '200'),
+    ('metrics', 'GET'): row(L, L, L, '403', '403', '403', '403', '200', '200'),
     ('home', 'GET'): row('200', '200', '200', '200', '200', '200', '200', '200', '200'),
     ('inbox.claim', 'POST'): row(L, L, L, B, '403', '404', '403', '403', '403'),
     ('inbox.index', 'GET'): row(L, L, L, '200', '200', '200', '200', '403', '403'),
