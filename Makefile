@@ -21,12 +21,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -m "not slow and not e2e"
+	$(BIN)/pytest -q -n 2 -m "not slow and not e2e"
 	$(BIN)/pytest -q -m "slow or e2e"
 
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r engine keys web workflows -ll
+	$(BIN)/python tests/security/pip_audit_gate.py
 
 bench: $(STAMP)
 	$(BIN)/probidad bench

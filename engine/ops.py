@@ -59,7 +59,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     from importlib.metadata import version
 
     argv = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
-            "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
+            "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108  # nosec B108
             "--graceful-timeout", "30", "--timeout", "60"]
     if int(version("gunicorn").split(".")[0]) >= 27:
         argv.append("--no-control-socket")  # one per home directory would clash between instances

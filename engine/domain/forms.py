@@ -114,7 +114,8 @@ def _clean_text(fld: Field, value: Any) -> str:
         raise ValueError("must be text")
     if _CONTROL.search(value):
         raise ValueError("contains control characters")
-    limit = fld.max_length if fld.type == "text" else max(fld.max_length, 20000)
+    # A textarea without its own limit (the 200 default) gets 20,000; a declared limit holds (issue 11).
+    limit = fld.max_length if fld.type == "text" or fld.max_length != 200 else 20000
     if len(value) > limit:
         raise ValueError(f"longer than {limit} characters")
     return value.strip()

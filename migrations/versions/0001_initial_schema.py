@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:15:20.427482
+Create Date: 2026-11-23 12:54:40.888038
 
 """
 from typing import Sequence, Union
