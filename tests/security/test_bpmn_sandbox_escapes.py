@@ -8,7 +8,6 @@ no file behind.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,8 @@ import pytest
 from engine.errors import SandboxViolation
 from engine.workflow.sandbox import check_source, evaluate, execute
 
-PWNED = Path(f"/tmp/probidad-escape-{os.getpid()}")
+# A fixed name so that parametrized test ids are the same in every pytest-xdist worker.
+PWNED = Path("/tmp/probidad-escape-marker")
 
 ESCAPES = [
     f"eval(\"__import__('os').system('touch {PWNED}')\")",
