@@ -82,3 +82,26 @@ def build(settings: Settings | None = None, *, clock: Any = None, workflow_keyri
     for wire in _feature_wiring():
         wire(engine, settings, db)
     return engine
+
+
+def build_in_memory(clock: Any = None, definitions: list | None = None) -> Engine:
+    """An Engine on the in-memory fakes (engine.memory) with real sealing under a memory keyring.
+
+    No database and no feature wiring: for service and scenario tests of the core.
+    """
+    from engine.memory import MemoryStore
+    from keys.keyring import MemoryKeyRing
+
+    store = MemoryStore()
+    defs = definitions if definitions is not None else bundled_definitions()
+    runtime = Runtime(
+        clock=clock or SystemClock(),
+        policies=PolicySet.from_toml(POLICY_FILE),
+        calendar_factory=lambda extra: BusinessCalendar("PE", extra_non_working=extra),
+        sealer=EnvelopeSealer(MemoryKeyRing("workflow")),
+        uow_factory=store.unit_of_work,
+        definitions={d.process_id: d for d in defs},
+    )
+    engine = Engine(runtime, None)
+    engine.memory_store = store
+    return engine

@@ -36,3 +36,14 @@ def fixture_engine(tmp_path: Path, start: datetime = MONDAY, database_url: str |
     """An engine with only the fixture process deployed."""
     return make_engine(tmp_path, start=start, definitions=[FIXTURE_DEFINITION], deploy=[FIXTURE_BPMN],
                        database_url=database_url)
+
+
+def memory_fixture_engine(start: datetime = MONDAY):
+    """The fixture process on the in-memory fakes (no database)."""
+    from engine.bootstrap import build_in_memory
+    from engine.testing import FrozenClock
+
+    clock = FrozenClock(start)
+    engine = build_in_memory(clock, definitions=[FIXTURE_DEFINITION])
+    engine.deploy_files([FIXTURE_BPMN], actor="test")
+    return engine, clock
