@@ -59,6 +59,19 @@ def create_dev_keys(settings: Settings) -> list[str]:
     return created
 
 
+def _runtime(clock: Any, sealer: Any, uow_factory: Any, defs: list, settings: Settings | None) -> Runtime:
+    """The runtime shared by every engine: clock, policies, the Peruvian calendar, sealer, definitions."""
+    return Runtime(
+        clock=clock or SystemClock(),
+        policies=PolicySet.from_toml(POLICY_FILE),
+        calendar_factory=lambda extra: BusinessCalendar("PE", extra_non_working=extra),
+        sealer=sealer,
+        uow_factory=uow_factory,
+        definitions={d.process_id: d for d in defs},
+        settings=settings,
+    )
+
+
 def build(settings: Settings | None = None, *, clock: Any = None, workflow_keyring: KeyRing | None = None,
           definitions: list | None = None, create_tables: bool = True) -> Engine:
     """Assemble an Engine from settings: database, keys, policies, calendar, workflow definitions."""
@@ -68,15 +81,7 @@ def build(settings: Settings | None = None, *, clock: Any = None, workflow_keyri
         create_schema(db)
     keyring = workflow_keyring or open_keyring(settings, "workflow")
     defs = definitions if definitions is not None else bundled_definitions()
-    runtime = Runtime(
-        clock=clock or SystemClock(),
-        policies=PolicySet.from_toml(POLICY_FILE),
-        calendar_factory=lambda extra: BusinessCalendar("PE", extra_non_working=extra),
-        sealer=EnvelopeSealer(keyring),
-        uow_factory=functools.partial(SqlUnitOfWork, db),
-        definitions={d.process_id: d for d in defs},
-        settings=settings,
-    )
+    runtime = _runtime(clock, EnvelopeSealer(keyring), functools.partial(SqlUnitOfWork, db), defs, settings)
     engine = Engine(runtime, settings)
     engine.db = db
     for wire in _feature_wiring():
@@ -94,14 +99,7 @@ def build_in_memory(clock: Any = None, definitions: list | None = None) -> Engin
 
     store = MemoryStore()
     defs = definitions if definitions is not None else bundled_definitions()
-    runtime = Runtime(
-        clock=clock or SystemClock(),
-        policies=PolicySet.from_toml(POLICY_FILE),
-        calendar_factory=lambda extra: BusinessCalendar("PE", extra_non_working=extra),
-        sealer=EnvelopeSealer(MemoryKeyRing("workflow")),
-        uow_factory=store.unit_of_work,
-        definitions={d.process_id: d for d in defs},
-    )
+    runtime = _runtime(clock, EnvelopeSealer(MemoryKeyRing("workflow")), store.unit_of_work, defs, None)
     engine = Engine(runtime, None)
     engine.memory_store = store
     return engine
