@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -21,19 +19,9 @@ from pathlib import Path
 import pyotp
 import pytest
 
+from tests.e2e.common import ARGS, CHROMIUM, PROBIDAD, SHOTS, free_port, init_demo
+
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-PROBIDAD = str(Path(sys.executable).parent / "probidad")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +31,9 @@ def server(tmp_path_factory):
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     instance = tmp_path_factory.mktemp("instance")
     env = {**os.environ, "PROBIDAD_INSTANCE": str(instance), "PROBIDAD_TIMER_INTERVAL": "3600"}
-    init = subprocess.run([PROBIDAD, "init"], env=env, capture_output=True, text=True, timeout=300, check=True)
-    users = {m.group(1): (m.group(2), m.group(3)) for m in
-             re.finditer(r"demo user (\S+) password (\S+) totp-secret (\S+)", init.stdout)}
-    assert "demo_oii" in users, init.stdout
-    port = _free_port()
+    users = init_demo(env)
+    assert "demo_oii" in users, sorted(users)
+    port = free_port()
     proc = subprocess.Popen([PROBIDAD, "run", "--host", "127.0.0.1", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"

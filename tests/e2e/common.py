@@ -1,0 +1,30 @@
+"""Shared pieces of the end-to-end tests: Chromium settings and a demo instance from `probidad init`."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PROBIDAD = str(Path(sys.executable).parent / "probidad")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def init_demo(env: dict) -> dict[str, tuple[str, str]]:
+    """Run `probidad init` and return the printed demo users: {username: (password, totp secret)}."""
+    init = subprocess.run([PROBIDAD, "init"], env=env, capture_output=True, text=True, timeout=300, check=True)
+    return {m.group(1): (m.group(2), m.group(3)) for m in
+            re.finditer(r"demo user (\S+) password (\S+) totp-secret (\S+)", init.stdout)}
