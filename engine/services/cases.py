@@ -72,7 +72,8 @@ def start_linked(loaded: LoadedCase, uow: UnitOfWork, rt: Runtime, actor: str, d
     """Start the cases that thrown messages ask for, and link them both ways."""
     definition = rt.definition(loaded.case.process_id)
     targets = definition.start_messages if definition is not None else {}
-    for message in runner.thrown_messages(loaded.workflow):
+    messages, loaded.messages = loaded.messages, []
+    for message in messages:
         target = targets.get(message.name)
         if target is None or depth >= MAX_LINK_DEPTH:
             continue

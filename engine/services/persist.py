@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,9 @@ class LoadedCase:
     rules: TenantRules
     sealed: SealedBlob | None
     loaded_version: int
+    # Messages the last step threw, drained before the state is sealed so that a stored state never
+    # carries them: otherwise every later load would throw them again (and start a linked case twice).
+    messages: list[runner.ThrownMessage] = field(default_factory=list)
 
 
 def bundle_for(rt: Runtime, uow: UnitOfWork, process_id: str, version: int | None = None) -> tuple[ProcessBundle, int]:
@@ -46,6 +49,7 @@ def load_case(rt: Runtime, uow: UnitOfWork, case_id: str) -> LoadedCase:
         raise NotFound(f"case {case_id} has no workflow state")
     rules = tenant_rules(rt, uow, case.tenant_id)
     workflow = serializer.load_state(rt.sealer.open(case.tenant_id, case.id, sealed), bundle)
+    runner.thrown_messages(workflow)  # states sealed by earlier releases kept messages already acted upon: drop them
     runner.attach(workflow, script_engine(rt, rules, case.id))
     return LoadedCase(case, bundle, workflow, rules, sealed, case.version)
 
@@ -97,6 +101,7 @@ def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | No
     case.stage = tasks[0].name if tasks else None
     case.next_due_at = min((t.due_at for t in timers), default=None)
     case.updated_at = now
+    loaded.messages.extend(runner.thrown_messages(workflow))
     sealed = rt.sealer.seal(case.tenant_id, case.id, serializer.dump_state(workflow), loaded.sealed)
     if new:
         uow.cases.add(case)

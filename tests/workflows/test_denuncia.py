@@ -98,6 +98,7 @@ def test_correction_then_routing_to_every_target_starts_a_pad(drv):
     assert "register_file" in drv.ready(pad)
     _feedback(drv, case)
     drv.closed(case, "end_routed")
+    assert drv.linked(case, "pad") == pad  # the thrown message started one PAD, not one per later step
 
 
 @pytest.mark.parametrize("target", ["procuraduria", "oci"])
