@@ -10,7 +10,7 @@ from engine.adapters.db import create_schema, make_engine
 from engine.adapters.sealing import EnvelopeSealer
 from engine.adapters.sql_uow import SqlUnitOfWork
 from engine.bootstrap_users import seed_demo_users  # noqa: F401 - `probidad init` seeds demo users
-from engine.business_days import BusinessCalendar
+from engine.business_days import CalendarCache
 from engine.clock import SystemClock
 from engine.config import Settings
 from engine.domain.sla import PolicySet
@@ -64,7 +64,7 @@ def _runtime(clock: Any, sealer: Any, uow_factory: Any, defs: list, settings: Se
     return Runtime(
         clock=clock or SystemClock(),
         policies=PolicySet.from_toml(POLICY_FILE),
-        calendar_factory=lambda extra: BusinessCalendar("PE", extra_non_working=extra),
+        calendar_factory=CalendarCache("PE"),
         sealer=sealer,
         uow_factory=uow_factory,
         definitions={d.process_id: d for d in defs},

@@ -27,7 +27,7 @@ import holidays
 from engine.domain.sla import LIMA, deadline_instant
 from engine.errors import InvalidInput
 
-__all__ = ["LIMA", "BusinessCalendar", "add_days_cli", "deadline_instant"]
+__all__ = ["LIMA", "BusinessCalendar", "CalendarCache", "add_days_cli", "deadline_instant"]
 
 MAX_DAYS = 36_600  # about a century: bounds every day count, so bad input cannot loop for long
 MAX_MONTHS = 1_200
@@ -197,3 +197,28 @@ def add_days_cli(date_text: str, n: int, calendar: BusinessCalendar | None = Non
     except OverflowError:
         raise InvalidInput(f"{n} business days after {text} is beyond the supported dates") from None
     return due.isoformat()
+
+
+class CalendarCache:
+    """Calendars by set of extra non-working days, built once each (issue 10).
+
+    Every command needs its entity's calendar; building one anew threw away the national holidays it
+    had computed. Calendars are immutable apart from that per-year memo, so one per set of extra days
+    is shared (at most `size` sets are kept; an entity that edits its days simply gets a new one).
+    """
+
+    def __init__(self, country: str = "PE", size: int = 64):
+        self.country = country
+        self.size = size
+        self._items: dict[frozenset[date], BusinessCalendar] = {}
+
+    def __call__(self, extra_non_working: Iterable[date] = ()) -> BusinessCalendar:
+        """The calendar with these extra non-working days."""
+        key = frozenset(extra_non_working)
+        calendar = self._items.get(key)
+        if calendar is None:
+            calendar = BusinessCalendar(self.country, extra_non_working=key)
+            if len(self._items) >= self.size:
+                self._items.clear()
+            self._items[key] = calendar
+        return calendar

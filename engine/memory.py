@@ -12,7 +12,16 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from engine.domain.model import AuditEntry, Case, CaseLink, ProcessDefinition, SealedBlob, TaskRecord, TimerRecord
+from engine.domain.model import (
+    AuditEntry,
+    Case,
+    CaseLink,
+    ProcessDefinition,
+    SealedBlob,
+    TaskRecord,
+    TimerChanges,
+    TimerRecord,
+)
 from engine.errors import StaleCase
 
 
@@ -58,6 +67,10 @@ class _Definitions:
 
     def by_sha(self, process_id, sha256):
         return next((x for x in self.d.definitions if (x.process_id, x.sha256) == (process_id, sha256)), None)
+
+    def ref(self, process_id, version=None):
+        found = self.latest(process_id) if version is None else self.get(process_id, version)
+        return (found.version, found.sha256) if found else None
 
     def list_all(self):
         return sorted(self.d.definitions, key=lambda x: (x.process_id, x.version))
@@ -152,13 +165,17 @@ class _Timers:
     def sync(self, case_id, waiting, now):
         wanted = {t.task_id for t in waiting}
         existing = {t.task_id for t in self.d.timers.values() if t.case_id == case_id and t.state == "waiting"}
+        changes = TimerChanges()
         for timer in self.d.timers.values():
             if timer.case_id == case_id and timer.state == "waiting" and timer.task_id not in wanted:
                 timer.state = "cancelled"
+                changes.cancelled.append(timer.id)
         for timer in waiting:
             if timer.task_id not in existing:
                 new_id = max(self.d.timers, default=0) + 1
                 self.d.timers[new_id] = replace(timer, id=new_id)
+                changes.added.append(replace(timer, id=new_id))
+        return changes
 
     def claim_due(self, now, limit):
         due = [replace(t) for t in self.d.timers.values() if t.state == "waiting" and t.due_at <= now]
@@ -200,6 +217,9 @@ class _Audit:
 
     def last(self):
         return self.d.audit[-1] if self.d.audit else None
+
+    def tail(self):
+        return (self.d.audit[-1].seq, self.d.audit[-1].hash) if self.d.audit else None
 
     def append(self, entry):
         self.d.audit.append(entry)

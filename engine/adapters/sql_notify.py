@@ -7,20 +7,33 @@ The record types live in engine.services.notify (a layer above); the composition
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters import schema as t
 from engine.adapters import schema_notify as n
 from engine.adapters.db import aware
+from engine.adapters.sql_statements import values_of
 
 
 def _values(row) -> dict:
     return {k: aware(v) if isinstance(v, datetime) else v for k, v in dict(row._mapping).items()}
+
+
+@functools.cache
+def _reminder_insert():
+    return insert(n.reminders)
+
+
+@functools.cache
+def _reminders_cancel():
+    c = n.reminders.c
+    return (update(n.reminders).where(c.timer_id.in_(bindparam("b_timers", expanding=True)), c.state == "pending")
+            .values(state="cancelled"))
 
 
 class SqlReminders:
@@ -33,27 +46,13 @@ class SqlReminders:
 
     def add_many(self, rows: Sequence) -> None:
         """Insert planned reminder rows."""
-        values = []
-        for row in rows:
-            data = asdict(row)
-            data.pop("id")
-            values.append(data)
+        values = [values_of(row, without=("id",)) for row in rows]
         if values:
-            self.conn.execute(insert(n.reminders), values)
-
-    def scheduled_timer_ids(self, timer_ids: Iterable[int]) -> set[int]:
-        """The timers among these that already have reminder rows."""
-        ids = list(timer_ids)
-        if not ids:
-            return set()
-        c = n.reminders.c
-        return {r.timer_id for r in self.conn.execute(select(c.timer_id).where(c.timer_id.in_(ids)).distinct())}
+            self.conn.execute(_reminder_insert(), values)
 
     def cancel_for_timers(self, timer_ids: Iterable[int]) -> int:
         """Cancel the pending rows of timers that no longer wait (their task was completed)."""
-        c = n.reminders.c
-        return self.conn.execute(update(n.reminders).where(c.timer_id.in_(list(timer_ids)), c.state == "pending")
-                                 .values(state="cancelled")).rowcount
+        return self.conn.execute(_reminders_cancel(), {"b_timers": list(timer_ids)}).rowcount
 
     def cancel_for_case(self, case_id: str) -> int:
         """Cancel every pending row of a closed case."""

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from engine.adapters import schema as t
 from engine.adapters import schema_reports as r
+from engine.adapters import sql_statements as q
 from engine.adapters.db import aware
 
 
@@ -40,16 +41,16 @@ class SqlReports:
     # -- case facts --------------------------------------------------------------------------
     def replace_facts(self, case_id: str, tenant_id: str, process_id: str, facts: Iterable[tuple[str, str]]) -> None:
         """Make a case's facts exactly `facts` (no write when nothing changed)."""
-        c = r.case_facts.c
         wanted = set(facts)
         have = {(row.key, row.value) for row in self.conn.execute(
-            select(c.key, c.value).where(c.case_id == case_id)).all()}
-        if wanted == have:
-            return
-        self.conn.execute(delete(r.case_facts).where(c.case_id == case_id))
-        for key, value in sorted(wanted):
-            self.conn.execute(insert(r.case_facts).values(case_id=case_id, tenant_id=tenant_id,
-                                                          process_id=process_id, key=key, value=value))
+            q.facts_of_case(r.case_facts), {"b_case": case_id}).all()}
+        gone = [{"b_case": case_id, "b_key": key, "b_value": value} for key, value in sorted(have - wanted)]
+        if gone:
+            self.conn.execute(q.fact_delete(r.case_facts), gone)
+        added = [{"case_id": case_id, "tenant_id": tenant_id, "process_id": process_id, "key": key, "value": value}
+                 for key, value in sorted(wanted - have)]
+        if added:
+            self.conn.execute(insert(r.case_facts), added)
 
     def delete_facts(self, case_id: str) -> int:
         """Drop a case's facts (shredding)."""

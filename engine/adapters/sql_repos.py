@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, select, text, union_all, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, union_all, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters import schema as t
+from engine.adapters import sql_statements as q
 from engine.adapters.db import aware
 from engine.domain.model import (
     AuditEntry,
@@ -19,6 +21,7 @@ from engine.domain.model import (
     ProcessDefinition,
     SealedBlob,
     TaskRecord,
+    TimerChanges,
     TimerRecord,
 )
 from engine.errors import StaleCase
@@ -27,6 +30,15 @@ from engine.errors import StaleCase
 def _row_dict(row) -> dict:
     data = dict(row._mapping)
     return {k: aware(v) if isinstance(v, datetime) else v for k, v in data.items()}
+
+
+@functools.cache
+def _q_definition_ref(latest: bool):
+    c = t.process_definitions.c
+    query = select(c.version, c.sha256).where(c.process_id == bindparam("pid"))
+    if not latest:
+        query = query.where(c.version == bindparam("ver"))
+    return query.order_by(c.version.desc()).limit(1)
 
 
 class SqlDefinitions:
@@ -57,6 +69,12 @@ class SqlDefinitions:
         c = t.process_definitions.c
         return self._one(c.process_id == process_id, c.version == version)
 
+    def ref(self, process_id: str, version: int | None = None) -> tuple[int, str] | None:
+        """(version, sha256) of a deployed version (the newest when version is None), without its XML."""
+        params = {"pid": process_id} if version is None else {"pid": process_id, "ver": version}
+        row = self.conn.execute(_q_definition_ref(version is None), params).first()
+        return (row.version, row.sha256) if row else None
+
     def by_sha(self, process_id: str, sha256: str) -> ProcessDefinition | None:
         """The version of a process with this sha256, if deployed."""
         c = t.process_definitions.c
@@ -82,21 +100,18 @@ class SqlCases:
 
     def add(self, case: Case) -> None:
         """Insert a new case."""
-        self.conn.execute(insert(t.cases).values(**asdict(case)))
+        self.conn.execute(q.case_insert(), q.values_of(case))
 
     def get(self, case_id: str) -> Case | None:
         """Load a case or None."""
-        row = self.conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+        row = self.conn.execute(q.case_by_id(), {"b_id": case_id}).first()
         return Case(**_row_dict(row)) if row else None
 
     def save(self, case: Case, expected_version: int) -> None:
         """Write the case if nobody changed it since `expected_version`; bump its version."""
-        values = asdict(case)
-        values.pop("id")
-        values["version"] = expected_version + 1
-        result = self.conn.execute(
-            update(t.cases).where(t.cases.c.id == case.id, t.cases.c.version == expected_version).values(**values)
-        )
+        values = q.values_of(case, without=("id",))
+        values.update(version=expected_version + 1, b_id=case.id, b_version=expected_version)
+        result = self.conn.execute(q.case_update(), values)
         if result.rowcount != 1:
             raise StaleCase(case.id)
         case.version = expected_version + 1
@@ -125,13 +140,13 @@ class SqlStates:
         """Insert or replace the sealed state of a case."""
         values = {"ciphertext": blob.ciphertext, "wrapped_key": blob.wrapped_key,
                   "kek_version": blob.kek_version, "serializer_version": serializer_version}
-        result = self.conn.execute(update(t.case_states).where(t.case_states.c.case_id == case_id).values(**values))
+        result = self.conn.execute(q.state_update(), {**values, "b_case": case_id})
         if result.rowcount == 0:
-            self.conn.execute(insert(t.case_states).values(case_id=case_id, **values))
+            self.conn.execute(q.state_insert(), {**values, "case_id": case_id})
 
     def get(self, case_id: str) -> SealedBlob | None:
         """The sealed state of a case, or None."""
-        row = self.conn.execute(select(t.case_states).where(t.case_states.c.case_id == case_id)).first()
+        row = self.conn.execute(q.state_by_case(), {"b_case": case_id}).first()
         if row is None:
             return None
         return SealedBlob(row.ciphertext, row.wrapped_key, row.kek_version)
@@ -159,41 +174,38 @@ class SqlTasks:
 
     def sync(self, case_id: str, ready: Sequence[TaskRecord], now: datetime, actor: str | None) -> None:
         """Make the ready tasks of a case match the workflow: insert new ones, close vanished ones."""
-        c = t.tasks.c
-        existing = {r.id: r for r in self.conn.execute(
-            select(c.id, c.due_at).where(c.case_id == case_id, c.state == "ready")).all()}
-        wanted = {task.id: task for task in ready}
-        gone = [tid for tid in existing if tid not in wanted]
+        existing = {r.id: r for r in self.conn.execute(q.ready_tasks_of_case(), {"b_case": case_id}).all()}
+        wanted = {task.id for task in ready}
+        gone = [{"b_id": tid, "state": "completed", "completed_at": now, "completed_by": actor}
+                for tid in existing if tid not in wanted]
         if gone:
-            self.conn.execute(update(t.tasks).where(c.id.in_(gone))
-                              .values(state="completed", completed_at=now, completed_by=actor))
+            self.conn.execute(q.task_close(), gone)
+        added = [q.values_of(task) for task in ready if task.id not in existing]
+        if added:
+            self.conn.execute(q.task_insert(), added)
         for task in ready:
-            if task.id not in existing:
-                self.conn.execute(insert(t.tasks).values(**asdict(task)))
-            elif aware(existing[task.id].due_at) != task.due_at:
-                self.conn.execute(update(t.tasks).where(c.id == task.id).values(due_at=task.due_at))
+            if task.id in existing and aware(existing[task.id].due_at) != task.due_at:
+                self.conn.execute(q.task_close(), {"b_id": task.id, "due_at": task.due_at})
 
     def get(self, task_id: str) -> TaskRecord | None:
         """One task or None."""
-        row = self.conn.execute(select(t.tasks).where(t.tasks.c.id == task_id)).first()
+        row = self.conn.execute(q.task_by_id(), {"b_id": task_id}).first()
         return TaskRecord(**_row_dict(row)) if row else None
 
     def query(self, *, case_id=None, lanes=None, tenant_id=None, state="ready", process_id=None,
               limit=100, offset=0) -> list[TaskRecord]:
         """Tasks for the inbox: overdue first, then by due date (no due date last)."""
-        c = t.tasks.c
-        conditions = []
-        for column, value in ((c.case_id, case_id), (c.tenant_id, tenant_id), (c.state, state),
-                              (c.process_id, process_id)):
-            if value is not None:
-                conditions.append(column == value)
         if lanes is not None and case_id is None:
+            c = t.tasks.c
+            conditions = [column == value for column, value in ((c.tenant_id, tenant_id), (c.state, state),
+                                                                (c.process_id, process_id)) if value is not None]
             return self._inbox(conditions, list(lanes), limit, offset)
-        if lanes is not None:
-            conditions.append(c.lane.in_(list(lanes)))
-        query = select(t.tasks).where(and_(*conditions)) if conditions else select(t.tasks)
-        query = query.order_by(c.due_at.is_(None), c.due_at, c.created_at, c.id).limit(limit).offset(offset)
-        return [TaskRecord(**_row_dict(r)) for r in self.conn.execute(query).all()]
+        filters = {"b_case": case_id, "b_tenant": tenant_id, "b_state": state, "b_process": process_id,
+                   "b_lanes": None if lanes is None else list(lanes)}
+        params = {k: v for k, v in filters.items() if v is not None}
+        params.update(b_limit=limit, b_offset=offset)
+        query = q.task_query(tuple(k for k in filters if k in params))
+        return [TaskRecord(**_row_dict(r)) for r in self.conn.execute(query, params).all()]
 
     def _inbox(self, conditions: list, lanes: list[str], limit: int, offset: int) -> list[TaskRecord]:
         """The inbox without sorting the whole lane (issue 10): per lane, the first limit+offset rows with a
@@ -224,21 +236,19 @@ class SqlTimers:
         self.conn = conn
         self.skip_locked = skip_locked
 
-    def sync(self, case_id: str, waiting: Sequence[TimerRecord], now: datetime) -> None:
-        """Record newly waiting timers; cancel rows whose BPMN timer no longer waits."""
-        c = t.timers.c
-        existing = {r.task_id for r in self.conn.execute(
-            select(c.task_id).where(c.case_id == case_id, c.state == "waiting")).all()}
+    def sync(self, case_id: str, waiting: Sequence[TimerRecord], now: datetime) -> TimerChanges:
+        """Record newly waiting timers; cancel rows whose BPMN timer no longer waits. Returns the rows
+        added (with their ids) and the ids cancelled."""
+        existing = {r.task_id: r.id for r in self.conn.execute(q.waiting_timers_of_case(), {"b_case": case_id})}
         wanted = {timer.task_id for timer in waiting}
-        gone = existing - wanted
-        if gone:
-            self.conn.execute(update(t.timers).where(c.case_id == case_id, c.task_id.in_(gone), c.state == "waiting")
-                              .values(state="cancelled", fired_at=None))
-        for timer in waiting:
-            if timer.task_id not in existing:
-                values = asdict(timer)
-                values.pop("id")
-                self.conn.execute(insert(t.timers).values(**values))
+        changes = TimerChanges(cancelled=sorted(i for task_id, i in existing.items() if task_id not in wanted))
+        if changes.cancelled:
+            self.conn.execute(q.timer_cancel(), [{"b_id": i} for i in changes.cancelled])
+        new = [timer for timer in waiting if timer.task_id not in existing]
+        if new:
+            rows = self.conn.execute(q.timer_insert(), [q.values_of(timer, without=("id",)) for timer in new])
+            changes.added = [replace(timer, id=row.id) for timer, row in zip(new, rows.all(), strict=True)]
+        return changes
 
     def claim_due(self, now: datetime, limit: int) -> list[TimerRecord]:
         """Due rows, oldest first; on PostgreSQL locked with FOR UPDATE SKIP LOCKED."""
@@ -326,14 +336,21 @@ class SqlAudit:
         """
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-        row = self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(1)).first()
+        row = self.conn.execute(q.audit_last()).first()
         return self._entry(row) if row else None
+
+    def tail(self) -> tuple[int, str] | None:
+        """(seq, hash) of the newest entry: what appending chains to (locked like `last`)."""
+        if self.conn.dialect.name == "postgresql":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
+        row = self.conn.execute(q.audit_tail()).first()
+        return (row.seq, row.hash) if row else None
 
     def append(self, entry: AuditEntry) -> None:
         """Append one entry (the primary key on seq refuses a concurrent duplicate)."""
-        values = asdict(entry)
+        values = q.values_of(entry)
         values["details"] = json.dumps(entry.details, sort_keys=True, default=str)
-        self.conn.execute(insert(t.audit_log).values(**values))
+        self.conn.execute(q.audit_insert(), values)
 
     def all(self) -> Iterable[AuditEntry]:
         """Every entry in sequence order."""

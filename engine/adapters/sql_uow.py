@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from engine.adapters import schema as t
+from engine.adapters import sql_statements as q
 from engine.adapters.sql_repos import (
     SqlAudit,
     SqlCases,
@@ -28,9 +29,7 @@ class SqlCalendar:
 
     def extra_days(self, tenant_id: str) -> list[date]:
         """Extra non-working days of an entity."""
-        c = t.calendar_days.c
-        return [r.day for r in self.conn.execute(
-            select(c.day).where(c.tenant_id == tenant_id).order_by(c.day)).all()]
+        return [r.day for r in self.conn.execute(q.extra_days_of_tenant(), {"b_tenant": tenant_id}).all()]
 
     def add_extra_day(self, tenant_id: str, day: date, reason: str) -> None:
         """Add (or re-describe) an extra non-working day."""
@@ -53,8 +52,7 @@ class SqlCalendar:
 
     def overrides(self, tenant_id: str) -> dict[str, int]:
         """Active SLA length overrides of an entity."""
-        c = t.policy_overrides.c
-        rows = self.conn.execute(select(c.policy_id, c.length).where(c.tenant_id == tenant_id, c.active)).all()
+        rows = self.conn.execute(q.overrides_of_tenant(), {"b_tenant": tenant_id}).all()
         return {r.policy_id: r.length for r in rows}
 
     def set_override(self, tenant_id: str, policy_id: str, length: int, basis: str, actor: str) -> None:
@@ -75,6 +73,18 @@ def register_repository(name: str, factory) -> None:
     EXTRA_REPOSITORIES[name] = factory
 
 
+_CORE_REPOSITORIES = {
+    "definitions": SqlDefinitions,
+    "cases": SqlCases,
+    "states": SqlStates,
+    "tasks": SqlTasks,
+    "timers": lambda conn: SqlTimers(conn, conn.dialect.name == "postgresql"),
+    "links": SqlLinks,
+    "audit": SqlAudit,
+    "calendar": SqlCalendar,
+}
+
+
 class SqlUnitOfWork:
     """A transaction with every repository bound to the same connection."""
 
@@ -88,18 +98,21 @@ class SqlUnitOfWork:
         options = {"probidad_readonly": self.readonly}
         self.conn = self.engine.connect().execution_options(**options)
         self._tx = self.conn.begin()
-        skip_locked = self.engine.dialect.name == "postgresql"
-        self.definitions = SqlDefinitions(self.conn)
-        self.cases = SqlCases(self.conn)
-        self.states = SqlStates(self.conn)
-        self.tasks = SqlTasks(self.conn)
-        self.timers = SqlTimers(self.conn, skip_locked)
-        self.links = SqlLinks(self.conn)
-        self.audit = SqlAudit(self.conn)
-        self.calendar = SqlCalendar(self.conn)
-        for name, factory in EXTRA_REPOSITORIES.items():
-            setattr(self, name, factory(self.conn))
         return self
+
+    def __getattr__(self, name: str):
+        """Repositories are built on first use in a unit of work (most commands touch a few of them)."""
+        conn = self.__dict__.get("conn")
+        if name.startswith("_") or conn is None:
+            raise AttributeError(name)
+        if name in _CORE_REPOSITORIES:
+            repo = _CORE_REPOSITORIES[name](conn)
+        elif name in EXTRA_REPOSITORIES:
+            repo = EXTRA_REPOSITORIES[name](conn)
+        else:
+            raise AttributeError(name)
+        setattr(self, name, repo)
+        return repo
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:

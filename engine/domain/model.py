@@ -77,6 +77,17 @@ class TimerRecord:
 
 
 @dataclass
+class TimerChanges:
+    """What syncing a case's timer rows did: the rows it added (with their ids) and the ids it cancelled."""
+
+    added: list[TimerRecord] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.cancelled)
+
+
+@dataclass
 class CaseLink:
     """A link between two cases (e.g. a complaint routed to the ST-PAD starts a PAD)."""
 

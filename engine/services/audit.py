@@ -14,9 +14,9 @@ def record(uow: UnitOfWork, at: datetime, actor: str, action: str, case_id: str 
            details: dict[str, Any] | None = None) -> AuditEntry:
     """Append one entry, chained to the previous one, inside the caller's transaction."""
     details = dict(details or {})
-    last = uow.audit.last()
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
+    tail = uow.audit.tail()
+    seq = (tail[0] + 1) if tail else 1
+    prev = tail[1] if tail else GENESIS
     digest = entry_hash(prev, seq, at, actor, action, case_id, details)
     entry = AuditEntry(seq, at, actor, action, case_id, details, prev, digest)
     uow.audit.append(entry)

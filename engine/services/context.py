@@ -11,6 +11,7 @@ from engine.clock import parse_instant, to_lima
 from engine.domain.sla import PolicySet, compute_due
 from engine.errors import InvalidInput, NotFound
 from engine.ports import StateSealer, UnitOfWork
+from engine.services.live_cache import LiveWorkflows
 from engine.workflow.environment import ProbidadScriptEngine
 from engine.workflow.parser import SpecCache
 
@@ -36,6 +37,7 @@ class Runtime:
     recipients: Any = None
     settings: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    live: LiveWorkflows = field(default_factory=LiveWorkflows)
 
     def now(self) -> datetime:
         """The current instant, from the clock, in UTC (how every instant is stored)."""

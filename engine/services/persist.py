@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.clock import parse_instant
-from engine.domain.model import Case, SealedBlob, TaskRecord, TimerRecord
+from engine.domain.model import Case, SealedBlob, TaskRecord, TimerChanges, TimerRecord
 from engine.errors import NotFound
 from engine.ports import UnitOfWork
 from engine.services.context import Runtime, TenantRules, script_engine, tenant_rules
@@ -28,18 +28,31 @@ class LoadedCase:
     # Messages the last step threw, drained before the state is sealed so that a stored state never
     # carries them: otherwise every later load would throw them again (and start a linked case twice).
     messages: list[runner.ThrownMessage] = field(default_factory=list)
+    # The timer rows the last store added and cancelled (what the reminders hook plans and cancels).
+    timer_changes: TimerChanges = field(default_factory=TimerChanges)
 
 
 def bundle_for(rt: Runtime, uow: UnitOfWork, process_id: str, version: int | None = None) -> tuple[ProcessBundle, int]:
-    """The parsed bundle of a deployed process version (newest when version is None)."""
-    definition = uow.definitions.latest(process_id) if version is None else uow.definitions.get(process_id, version)
-    if definition is None:
+    """The parsed bundle of a deployed process version (newest when version is None).
+
+    Only the version's sha256 is read when its bundle is already parsed; the XML is fetched (and parsed
+    once per sha256) otherwise."""
+    ref = uow.definitions.ref(process_id, version)
+    if ref is None:
         raise NotFound(f"process '{process_id}' is not deployed" + (f" in version {version}" if version else ""))
-    return rt.specs.get(definition.xml, process_id, definition.filename), definition.version
+    found, sha256 = ref
+    bundle = rt.specs.cached(sha256, process_id)
+    if bundle is None:
+        definition = uow.definitions.get(process_id, found)
+        if definition is None:  # removed between the two reads: only a restore could do that
+            raise NotFound(f"process '{process_id}' is not deployed in version {found}")
+        bundle = rt.specs.get(definition.xml, process_id, definition.filename)
+    return bundle, found
 
 
 def load_case(rt: Runtime, uow: UnitOfWork, case_id: str) -> LoadedCase:
-    """Open a case's sealed state and restore its workflow."""
+    """Open a case's sealed state and restore its workflow (reusing the live object this process stored
+    last, when the sealed row is still exactly what it wrote: engine/services/live_cache.py)."""
     case = uow.cases.get(case_id)
     if case is None or case.status == "shredded":
         raise NotFound(f"case {case_id} not found")
@@ -48,10 +61,18 @@ def load_case(rt: Runtime, uow: UnitOfWork, case_id: str) -> LoadedCase:
     if sealed is None:
         raise NotFound(f"case {case_id} has no workflow state")
     rules = tenant_rules(rt, uow, case.tenant_id)
-    workflow = serializer.load_state(rt.sealer.open(case.tenant_id, case.id, sealed), bundle)
-    runner.thrown_messages(workflow)  # states sealed by earlier releases kept messages already acted upon: drop them
+    workflow = rt.live.take(case.tenant_id, case_id, sealed, bundle)
+    if workflow is None:
+        workflow = serializer.load_state(rt.sealer.open(case.tenant_id, case.id, sealed), bundle)
+        runner.thrown_messages(workflow)  # states sealed by earlier releases kept messages already acted upon
     runner.attach(workflow, script_engine(rt, rules, case.id))
     return LoadedCase(case, bundle, workflow, rules, sealed, case.version)
+
+
+def release(rt: Runtime, loaded: LoadedCase) -> None:
+    """Hand back a case that was only read, so the next command can reuse its live workflow."""
+    if loaded.sealed is not None:
+        rt.live.put(loaded.case.tenant_id, loaded.case.id, loaded.sealed, loaded.workflow, loaded.bundle)
 
 
 def _instant(value: str | None) -> datetime | None:
@@ -109,7 +130,8 @@ def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | No
         uow.cases.save(case, loaded.loaded_version)
     uow.states.put(case.id, sealed, serializer.serializer_version())
     loaded.sealed = sealed
+    rt.live.put(case.tenant_id, case.id, sealed, workflow, loaded.bundle)  # reused only if this commit lands
     uow.tasks.sync(case.id, tasks, now, actor)
-    uow.timers.sync(case.id, timers, now)
+    loaded.timer_changes = uow.timers.sync(case.id, timers, now)
     for hook in rt.extras.get("after_store", ()):  # feature hooks in the same transaction (reminders)
         hook(rt, uow, loaded, now)

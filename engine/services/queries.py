@@ -7,7 +7,7 @@ from engine.domain.model import CaseView, DeadlineView, LinkView, TaskRecord, Ta
 from engine.errors import NotFound
 from engine.ports import UnitOfWork
 from engine.services.context import Runtime, tenant_rules
-from engine.services.persist import load_case
+from engine.services.persist import load_case, release
 from engine.workflow import runner
 
 
@@ -24,7 +24,9 @@ def case_view(rt: Runtime, uow: UnitOfWork, case_id: str, with_data: bool = True
         raise NotFound(f"case {case_id} not found")
     data = {}
     if with_data and case.status != "shredded":
-        data = runner.workflow_data(load_case(rt, uow, case_id).workflow)
+        loaded = load_case(rt, uow, case_id)
+        data = runner.workflow_data(loaded.workflow)
+        release(rt, loaded)
     rules = tenant_rules(rt, uow, case.tenant_id)
     today = to_lima(rt.now()).date()
     deadlines = []

@@ -90,16 +90,11 @@ def schedule_for_case(rt: Runtime, uow: UnitOfWork, loaded, now: datetime) -> No
     if case.status in CLOSED:
         uow.reminders.cancel_for_case(case.id)
         return
-    timers = uow.timers.for_case(case.id)
-    cancelled = [t.id for t in timers if t.state == "cancelled"]
-    if cancelled:
-        uow.reminders.cancel_for_timers(cancelled)
+    changes = loaded.timer_changes
+    if changes.cancelled:
+        uow.reminders.cancel_for_timers(changes.cancelled)
     policies = loaded.rules.policies
-    waiting = [t for t in timers if t.state == "waiting" and t.policy and t.policy in policies]
-    if not waiting:
-        return
-    known = uow.reminders.scheduled_timer_ids([t.id for t in waiting])
-    rows = [r for t in waiting if t.id not in known
+    rows = [r for t in changes.added if t.policy and t.policy in policies
             for r in plan(t, policies.get(t.policy), loaded.rules.calendar)]
     if rows:
         uow.reminders.add_many(rows)

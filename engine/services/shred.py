@@ -60,6 +60,7 @@ def shred_case(rt: Runtime, uow_factory: UowFactory, case_id: str, reason: str, 
         audit.record(uow, now, actor, "case.shred", case.id,
                      {"destroyed": {k: v for k, v in destroyed.items() if v}, "epoch": destroy_epoch})
         uow.commit()
+    rt.live.discard(case_id)  # no plaintext workflow of a shredded case stays in this process
     retired: dict[str, list[int]] = {}
     if destroy_epoch:
         keys_admin.rotate(rt, uow_factory, "all", actor)

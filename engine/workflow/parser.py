@@ -119,6 +119,14 @@ class SpecCache:
         self._items: OrderedDict[tuple[str, str], ProcessBundle] = OrderedDict()
         self._lock = threading.Lock()
 
+    def cached(self, sha256: str, process_id: str) -> ProcessBundle | None:
+        """The bundle already parsed for this sha256 and process, or None (no XML needed)."""
+        with self._lock:
+            bundle = self._items.get((sha256, process_id))
+            if bundle is not None:
+                self._items.move_to_end((sha256, process_id))
+            return bundle
+
     def get(self, xml: bytes, process_id: str, filename: str = "<bpmn>") -> ProcessBundle:
         """Return the bundle for this document and process, parsing once per sha256."""
         key = (sha256_of(xml), process_id)

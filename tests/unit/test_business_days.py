@@ -350,3 +350,16 @@ def test_calendar_days_land_on_the_first_business_day_on_or_after(start, n):
     target = start + timedelta(days=n)
     assert due >= target and cal.is_business_day(due)
     assert cal.business_days_between(target, due - timedelta(days=1)) == 0 or due == target
+
+
+def test_calendar_cache_shares_one_calendar_per_set_of_extra_days():
+    from engine.business_days import CalendarCache
+
+    cache = CalendarCache("PE", size=2)
+    first = cache([D("2026-03-04")])
+    assert cache((D("2026-03-04"),)) is first  # same days, any iterable: same calendar
+    other = cache([])
+    assert other is not first and other.is_business_day(D("2026-03-04"))
+    assert not first.is_business_day(D("2026-03-04"))
+    cache([D("2026-03-05")])  # a third set: the bounded cache starts over
+    assert cache([D("2026-03-04")]) is not first
