@@ -42,6 +42,7 @@ def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")
     module_name, attr = _LAZY[name]
+    # nosemgrep: probidad-dynamic-code - module_name comes from the constant _LAZY table
     module = importlib.import_module(module_name)
     return module if attr is None else getattr(module, attr)
 

@@ -81,6 +81,7 @@ def load_all_schemas() -> None:
 
     for module in pkgutil.iter_modules(package.__path__):
         if module.name.startswith("schema_"):
+            # nosemgrep: probidad-dynamic-code - pkgutil's list of engine/adapters/schema_*
             importlib.import_module(f"{package.__name__}.{module.name}")
 
 
@@ -131,6 +132,7 @@ def _with_lock(engine: Engine, action):
     """Run action(conn) in one transaction, holding the migration lock on PostgreSQL."""
     with engine.begin() as conn:
         if not is_sqlite(engine):
+            # nosemgrep: probidad-sql-built-from-strings - _MIGRATION_LOCK is an integer constant
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         return action(conn)
 

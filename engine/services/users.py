@@ -259,6 +259,15 @@ def resolve_session(rt, token: str, idle_seconds: int, max_seconds: int = 12 * 3
         return None
     key = _extra(rt, "pepper").mac("session", token)
     now = rt.now()
+    # Most requests only read: a live session seen under 30 s ago needs no write, so no write lock
+    # (on SQLite a timer sweep holds it almost all the time; SECURITY.md property 16).
+    with rt.uow_factory(readonly=True) as uow:
+        found = uow.users.session(key)
+    if found is None:
+        return None
+    idle, age = (now - found[3]).total_seconds(), (now - found[2]).total_seconds()
+    if idle < 30 and idle <= idle_seconds and age <= max_seconds:
+        return found[0], found[1]
     with rt.uow_factory() as uow:
         found = uow.users.session(key)
         if found is None:
