@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test check bench install assets clean migration semgrep
+.PHONY: run test check bench install assets clean migration semgrep docs-artifacts
 
 # semgrep lives in its own virtualenv (its pinned dependencies would fight the project's) and runs offline:
 # local rules only (.semgrep/probidad.yml), no metrics, no version check, settings and logs kept in the venv.
@@ -32,7 +32,12 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q -n 2 -m "not slow and not e2e"
-	$(BIN)/pytest -q -m "slow or e2e"
+	$(BIN)/pytest -q -n 2 --dist loadgroup -m "(slow or e2e) and not timing"
+	$(BIN)/pytest -q -m timing
+
+# Regenerate the screenshots and the timing plot in docs/ (a normal test run writes them under instance/).
+docs-artifacts: $(STAMP)
+	PROBIDAD_DOCS_ARTIFACTS=1 $(BIN)/pytest -q -m "e2e or timing" tests/e2e tests/reports/test_e2e_dashboards.py tests/security/test_timing.py
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -30,6 +30,8 @@ class LoadedCase:
     messages: list[runner.ThrownMessage] = field(default_factory=list)
     # The timer rows the last store added and cancelled (what the reminders hook plans and cancels).
     timer_changes: TimerChanges = field(default_factory=TimerChanges)
+    # The workflow variables as of the last store (read by the facts projection hook).
+    data: dict[str, Any] | None = None
 
 
 def bundle_for(rt: Runtime, uow: UnitOfWork, process_id: str, version: int | None = None) -> tuple[ProcessBundle, int]:
@@ -79,20 +81,20 @@ def _instant(value: str | None) -> datetime | None:
     return parse_instant(value) if value else None
 
 
-def task_records(case: Case, workflow: Any, now: datetime) -> list[TaskRecord]:
+def task_records(case: Case, ready: list[runner.ReadyTask], now: datetime) -> list[TaskRecord]:
     """The ready user tasks as inbox rows."""
     return [
         TaskRecord(id=t.id, case_id=case.id, tenant_id=case.tenant_id, process_id=case.process_id,
                    name=t.name, title=t.title, lane=t.lane, form_id=t.form_id, state="ready",
                    created_at=now, due_at=_instant(t.due_at))
-        for t in runner.ready_user_tasks(workflow)
+        for t in ready
     ]
 
 
-def timer_records(case: Case, workflow: Any, now: datetime) -> list[TimerRecord]:
+def timer_records(case: Case, waiting: list[runner.WaitingTimer], now: datetime) -> list[TimerRecord]:
     """The waiting timers as timer-table rows."""
     records = []
-    for timer in runner.waiting_timers(workflow):
+    for timer in waiting:
         due = _instant(timer.due_at)
         if due is None:
             continue
@@ -113,8 +115,10 @@ def _outcome(rt: Runtime, process_id: str, ends: list[str]) -> str | None:
 def store_case(rt: Runtime, uow: UnitOfWork, loaded: LoadedCase, actor: str | None, *, new: bool = False) -> None:
     """Write state, inbox tasks, timers and status in the caller's transaction (one commit)."""
     case, workflow, now = loaded.case, loaded.workflow, rt.now()
-    tasks = task_records(case, workflow, now)
-    timers = timer_records(case, workflow, now)
+    view = runner.inspect(workflow)  # one walk of the task tree for tasks, timers and the facts' data
+    loaded.data = view.data
+    tasks = task_records(case, view.ready, now)
+    timers = timer_records(case, view.timers, now)
     if runner.is_completed(workflow):
         case.status = "closed"
         case.outcome = _outcome(rt, case.process_id, runner.reached_end_events(workflow))

@@ -94,7 +94,7 @@ def project_facts(rt: Runtime, uow: Any, loaded: Any, now: datetime) -> None:
     case = loaded.case
     if repo is None or case.process_id not in FACT_KEYS:
         return
-    data = runner.workflow_data(loaded.workflow)
+    data = loaded.data if getattr(loaded, "data", None) is not None else runner.workflow_data(loaded.workflow)
     repo.replace_facts(case.id, case.tenant_id, case.process_id,
                        facts_of(rt.definition(case.process_id), case.process_id, data))
 

@@ -94,23 +94,42 @@ def attach(workflow: BpmnWorkflow, engine: ProbidadScriptEngine) -> None:
     workflow.script_engine = engine
 
 
-def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
-    """User tasks ready for a person, in a stable order."""
-    tasks = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+@dataclass(frozen=True)
+class Inspection:
+    """What a store needs from a workflow, read in one walk of its task tree (issue 10)."""
+
+    ready: list[ReadyTask]
+    timers: list[WaitingTimer]
+    data: dict[str, Any]
+
+
+def inspect(workflow: BpmnWorkflow) -> Inspection:
+    """Ready user tasks, waiting timers and current variables, from a single traversal."""
+    live, completed = [], []  # live: READY or WAITING, in traversal order (the order data is merged in)
+    for task in workflow.get_tasks():
+        if task.state in (TaskState.READY, TaskState.WAITING):
+            live.append(task)
+        elif task.state == TaskState.COMPLETED:
+            completed.append(task)
+    ready = [t for t in live if t.state == TaskState.READY and t.task_spec.manual]
+    waiting = [t for t in live if t.state == TaskState.WAITING]
+    return Inspection(_ready_views(ready), _timer_views(waiting), _merged_data(completed, live))
+
+
+def _ready_views(tasks) -> list[ReadyTask]:
+    views = []
+    for task in tasks:
         spec = task.task_spec
         props = (getattr(spec, "extensions", None) or {}).get("properties", {})
-        tasks.append(
-            ReadyTask(
-                id=str(task.id),
-                name=spec.bpmn_id,
-                title=spec.bpmn_name or spec.bpmn_id,
-                lane=spec.lane,
-                form_id=props.get("formId", spec.bpmn_id),
-                due_at=_boundary_due(task),
-            )
-        )
-    return sorted(tasks, key=lambda t: (t.name, t.id))
+        views.append(ReadyTask(id=str(task.id), name=spec.bpmn_id, title=spec.bpmn_name or spec.bpmn_id,
+                               lane=spec.lane, form_id=props.get("formId", spec.bpmn_id),
+                               due_at=_boundary_due(task)))
+    return sorted(views, key=lambda t: (t.name, t.id))
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[ReadyTask]:
+    """User tasks ready for a person, in a stable order."""
+    return _ready_views(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
 def _boundary_due(task) -> str | None:
@@ -150,8 +169,12 @@ def complete(workflow: BpmnWorkflow, task_id: str, data: dict[str, Any]) -> None
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[WaitingTimer]:
     """Timer events waiting for their instant, with the due instant and the policy they use."""
+    return _timer_views(workflow.get_tasks(state=TaskState.WAITING))
+
+
+def _timer_views(tasks) -> list[WaitingTimer]:
     timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in tasks:
         definition = getattr(task.task_spec, "event_definition", None)
         if not isinstance(definition, ClockTimeDateEventDefinition):
             continue
@@ -218,12 +241,17 @@ def reached_end_events(workflow: BpmnWorkflow) -> list[str]:
 
 def workflow_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The data of the most recently completed task: the case's current workflow variables."""
+    return _merged_data(workflow.get_tasks(state=TaskState.COMPLETED),
+                        workflow.get_tasks(state=TaskState.READY | TaskState.WAITING))
+
+
+def _merged_data(completed, live) -> dict[str, Any]:
     latest = None
-    for task in workflow.get_tasks(state=TaskState.COMPLETED):
+    for task in completed:
         if latest is None or task.last_state_change > latest.last_state_change:
             latest = task
     merged: dict[str, Any] = {}
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+    for task in live:
         merged.update(task.data)
     if latest is not None:
         merged.update(latest.data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -9,7 +10,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+# Screenshots and plots go to docs/ only when asked (`make docs-artifacts`); a normal test run leaves the
+# checkout clean and writes them under instance/ (gitignored).
+ARTIFACTS = ROOT / ("docs" if os.environ.get("PROBIDAD_DOCS_ARTIFACTS") == "1" else "instance/test-artifacts")
+SHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]

@@ -121,6 +121,7 @@ def test_two_timer_workers_share_a_sweep_without_double_firing(own_instance, tmp
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
+@pytest.mark.xdist_group("process-heavy")  # many processes: one at a time on one xdist worker (Makefile)
 def test_four_workers_sweep_10000_timers_exactly_once_and_survive_a_kill_9(own_instance, tmp_path):
     env, engine = own_instance
     procs = _sweep_with_workers(env, engine, tmp_path, due=10_000, workers=4, kill_at=0.3)

@@ -44,7 +44,7 @@ from engine.testing import FrozenClock
 from tests.fixtures.notify_support import TINY_BPMN, TINY_DEFINITION
 from workflows.registry import bundled_definitions
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("process-heavy")]  # one at a time (Makefile)
 
 ROUNDS = 21
 CASES_PER_ROUND = 25

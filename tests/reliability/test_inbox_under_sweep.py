@@ -148,6 +148,7 @@ def _report(before: list[lh.Sample], samples: list[lh.Sample], during: list[lh.S
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("process-heavy")  # many processes: one at a time on one xdist worker (Makefile)
 def test_inbox_keeps_serving_over_http_while_timers_sweep(tmp_path):
     instance = tmp_path / "instance"
     env = lh.instance_env(instance)

@@ -68,6 +68,7 @@ def _seed(instance: Path, env: dict) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("process-heavy")  # many processes: one at a time on one xdist worker (Makefile)
 def test_kill_9_mid_sweep_then_restart_fires_every_timer_exactly_once(tmp_path):
     instance = tmp_path / "instance"
     env = _env(instance)

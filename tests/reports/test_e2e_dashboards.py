@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.e2e import common as e2e_common
 from web import create_app
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SHOTS = e2e_common.SHOTS
 
 
 @pytest.fixture(scope="module")

@@ -20,19 +20,19 @@ import os
 import random
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.common import ARTIFACTS
 from tests.security.conftest import make_app
 from tests.web.conftest import csrf_token
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timing]  # run alone, after the rest (Makefile)
 
 N = int(os.environ.get("PROBIDAD_TIMING_N", "1000"))
 ALPHA = 0.01
 MEDIAN_TOLERANCE = 0.15
-PLOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "timing.png"
+PLOT = ARTIFACTS / "img" / "timing.png"
 RESULTS: dict[str, tuple[list[float], list[float], float]] = {}
 NO_LIMITS = {name: (10**9, 1) for name in ("login", "login_global", "totp", "totp_global", "receipt",
                                            "receipt_global", "intake", "upload")}
