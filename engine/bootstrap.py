@@ -17,6 +17,7 @@ from engine.domain.sla import PolicySet
 from engine.errors import ConfigurationError
 from engine.facade import Engine
 from engine.services.context import Runtime
+from engine.services.live_cache import DEFAULT_SIZE, LiveWorkflows
 from keys.keyring import FileKeyRing, KeyRing
 from workflows.base import BPMN_DIR, POLICY_FILE
 from workflows.registry import bundled_definitions
@@ -69,6 +70,7 @@ def _runtime(clock: Any, sealer: Any, uow_factory: Any, defs: list, settings: Se
         uow_factory=uow_factory,
         definitions={d.process_id: d for d in defs},
         settings=settings,
+        live=LiveWorkflows(settings.state_cache_size if settings is not None else DEFAULT_SIZE),
     )
 
 

@@ -22,6 +22,19 @@ def _read_secret(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number") from None
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable. Defaults suit development; production must be explicit."""
@@ -37,6 +50,7 @@ class Settings:
     timer_interval_seconds: int = 30
     timer_batch: int = 200
     mail_from: str = "probidad@localhost"
+    state_cache_size: int = 256
 
     @property
     def production(self) -> bool:
@@ -69,6 +83,7 @@ class Settings:
             default_tenant=env.get("PROBIDAD_TENANT", "default"),
             timer_interval_seconds=int(env.get("PROBIDAD_TIMER_INTERVAL", "30")),
             mail_from=env.get("PROBIDAD_MAIL_FROM", "probidad@localhost"),
+            state_cache_size=_int(env, "PROBIDAD_STATE_CACHE", 256),
         )
         settings.check()
         return settings

@@ -85,3 +85,21 @@ def test_size_zero_turns_the_cache_off_and_the_lru_is_bounded():
     assert lru.take("t", "c", "other-seal", "bundle") is None  # another seal: miss, and gone
     assert lru.take("t", "c", "sealed", "bundle") is None
     assert lru.take("other-tenant", "b", "sealed", "bundle") is None  # another sealing context: miss
+
+
+def test_the_cache_size_comes_from_the_environment_and_bad_values_are_refused(tmp_path):
+    from engine.config import Settings
+    from engine.errors import ConfigurationError
+
+    assert Settings.from_env({}).state_cache_size == 256
+    assert Settings.from_env({"PROBIDAD_STATE_CACHE": "0"}).state_cache_size == 0
+    for bad in ("many", "-1", "1.5"):
+        with pytest.raises(ConfigurationError, match="PROBIDAD_STATE_CACHE"):
+            Settings.from_env({"PROBIDAD_STATE_CACHE": bad})
+    engine, _ = fixture_engine(tmp_path)
+    off = bootstrap.build(engine.settings.with_(state_cache_size=0), clock=engine.rt.clock,
+                          workflow_keyring=engine.rt.sealer.keyring, definitions=[FIXTURE_DEFINITION])
+    case_id = off.start_case("fixture", {})
+    off.complete_task(off.tasks(case_id=case_id)[0].id, {"admissible": "no"})
+    assert (off.rt.live.hits, len(off.rt.live)) == (0, 0)
+    assert off.case(case_id).outcome == "end_rejected"
