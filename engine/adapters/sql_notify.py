@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from engine.adapters import schema as t
 from engine.adapters import schema_notify as n
 from engine.adapters.db import aware
+from engine.adapters.sql_fast import run
 from engine.adapters.sql_statements import values_of
 
 
@@ -48,7 +49,7 @@ class SqlReminders:
         """Insert planned reminder rows."""
         values = [values_of(row, without=("id",)) for row in rows]
         if values:
-            self.conn.execute(_reminder_insert(), values)
+            run(self.conn, _reminder_insert(), values)
 
     def cancel_for_timers(self, timer_ids: Iterable[int]) -> int:
         """Cancel the pending rows of timers that no longer wait (their task was completed)."""

@@ -16,6 +16,7 @@ from engine.adapters import schema as t
 from engine.adapters import schema_reports as r
 from engine.adapters import sql_statements as q
 from engine.adapters.db import aware
+from engine.adapters.sql_fast import run
 
 
 def _ns(row) -> SimpleNamespace:
@@ -46,7 +47,7 @@ class SqlReports:
             q.facts_of_case(r.case_facts), {"b_case": case_id}).all()}
         gone = [{"b_case": case_id, "b_key": key, "b_value": value} for key, value in sorted(have - wanted)]
         if gone:
-            self.conn.execute(q.fact_delete(r.case_facts), gone)
+            run(self.conn, q.fact_delete(r.case_facts), gone)
         added = [{"case_id": case_id, "tenant_id": tenant_id, "process_id": process_id, "key": key, "value": value}
                  for key, value in sorted(wanted - have)]
         if added:

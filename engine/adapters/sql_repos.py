@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 from engine.adapters import schema as t
 from engine.adapters import sql_statements as q
 from engine.adapters.db import aware
+from engine.adapters.sql_fast import run
 from engine.domain.model import (
     AuditEntry,
     Case,
@@ -72,7 +73,7 @@ class SqlDefinitions:
     def ref(self, process_id: str, version: int | None = None) -> tuple[int, str] | None:
         """(version, sha256) of a deployed version (the newest when version is None), without its XML."""
         params = {"pid": process_id} if version is None else {"pid": process_id, "ver": version}
-        row = self.conn.execute(_q_definition_ref(version is None), params).first()
+        row = run(self.conn, _q_definition_ref(version is None), params).first()
         return (row.version, row.sha256) if row else None
 
     def by_sha(self, process_id: str, sha256: str) -> ProcessDefinition | None:
@@ -100,18 +101,18 @@ class SqlCases:
 
     def add(self, case: Case) -> None:
         """Insert a new case."""
-        self.conn.execute(q.case_insert(), q.values_of(case))
+        run(self.conn, q.case_insert(), q.values_of(case))
 
     def get(self, case_id: str) -> Case | None:
         """Load a case or None."""
-        row = self.conn.execute(q.case_by_id(), {"b_id": case_id}).first()
+        row = run(self.conn, q.case_by_id(), {"b_id": case_id}).first()
         return Case(**_row_dict(row)) if row else None
 
     def save(self, case: Case, expected_version: int) -> None:
         """Write the case if nobody changed it since `expected_version`; bump its version."""
         values = q.values_of(case, without=("id",))
         values.update(version=expected_version + 1, b_id=case.id, b_version=expected_version)
-        result = self.conn.execute(q.case_update(), values)
+        result = run(self.conn, q.case_update(), values)
         if result.rowcount != 1:
             raise StaleCase(case.id)
         case.version = expected_version + 1
@@ -140,13 +141,13 @@ class SqlStates:
         """Insert or replace the sealed state of a case."""
         values = {"ciphertext": blob.ciphertext, "wrapped_key": blob.wrapped_key,
                   "kek_version": blob.kek_version, "serializer_version": serializer_version}
-        result = self.conn.execute(q.state_update(), {**values, "b_case": case_id})
+        result = run(self.conn, q.state_update(), {**values, "b_case": case_id})
         if result.rowcount == 0:
-            self.conn.execute(q.state_insert(), {**values, "case_id": case_id})
+            run(self.conn, q.state_insert(), {**values, "case_id": case_id})
 
     def get(self, case_id: str) -> SealedBlob | None:
         """The sealed state of a case, or None."""
-        row = self.conn.execute(q.state_by_case(), {"b_case": case_id}).first()
+        row = run(self.conn, q.state_by_case(), {"b_case": case_id}).first()
         if row is None:
             return None
         return SealedBlob(row.ciphertext, row.wrapped_key, row.kek_version)
@@ -174,22 +175,22 @@ class SqlTasks:
 
     def sync(self, case_id: str, ready: Sequence[TaskRecord], now: datetime, actor: str | None) -> None:
         """Make the ready tasks of a case match the workflow: insert new ones, close vanished ones."""
-        existing = {r.id: r for r in self.conn.execute(q.ready_tasks_of_case(), {"b_case": case_id}).all()}
+        existing = {r.id: r for r in run(self.conn, q.ready_tasks_of_case(), {"b_case": case_id}).all()}
         wanted = {task.id for task in ready}
         gone = [{"b_id": tid, "state": "completed", "completed_at": now, "completed_by": actor}
                 for tid in existing if tid not in wanted]
         if gone:
-            self.conn.execute(q.task_close(), gone)
+            run(self.conn, q.task_close(), gone)
         added = [q.values_of(task) for task in ready if task.id not in existing]
         if added:
-            self.conn.execute(q.task_insert(), added)
+            run(self.conn, q.task_insert(), added)
         for task in ready:
             if task.id in existing and aware(existing[task.id].due_at) != task.due_at:
-                self.conn.execute(q.task_close(), {"b_id": task.id, "due_at": task.due_at})
+                run(self.conn, q.task_close(), {"b_id": task.id, "due_at": task.due_at})
 
     def get(self, task_id: str) -> TaskRecord | None:
         """One task or None."""
-        row = self.conn.execute(q.task_by_id(), {"b_id": task_id}).first()
+        row = run(self.conn, q.task_by_id(), {"b_id": task_id}).first()
         return TaskRecord(**_row_dict(row)) if row else None
 
     def query(self, *, case_id=None, lanes=None, tenant_id=None, state="ready", process_id=None,
@@ -205,7 +206,7 @@ class SqlTasks:
         params = {k: v for k, v in filters.items() if v is not None}
         params.update(b_limit=limit, b_offset=offset)
         query = q.task_query(tuple(k for k in filters if k in params))
-        return [TaskRecord(**_row_dict(r)) for r in self.conn.execute(query, params).all()]
+        return [TaskRecord(**_row_dict(r)) for r in run(self.conn, query, params).all()]
 
     def _inbox(self, conditions: list, lanes: list[str], limit: int, offset: int) -> list[TaskRecord]:
         """The inbox without sorting the whole lane (issue 10): per lane, the first limit+offset rows with a
@@ -239,11 +240,11 @@ class SqlTimers:
     def sync(self, case_id: str, waiting: Sequence[TimerRecord], now: datetime) -> TimerChanges:
         """Record newly waiting timers; cancel rows whose BPMN timer no longer waits. Returns the rows
         added (with their ids) and the ids cancelled."""
-        existing = {r.task_id: r.id for r in self.conn.execute(q.waiting_timers_of_case(), {"b_case": case_id})}
+        existing = {r.task_id: r.id for r in run(self.conn, q.waiting_timers_of_case(), {"b_case": case_id})}
         wanted = {timer.task_id for timer in waiting}
         changes = TimerChanges(cancelled=sorted(i for task_id, i in existing.items() if task_id not in wanted))
         if changes.cancelled:
-            self.conn.execute(q.timer_cancel(), [{"b_id": i} for i in changes.cancelled])
+            run(self.conn, q.timer_cancel(), [{"b_id": i} for i in changes.cancelled])
         new = [timer for timer in waiting if timer.task_id not in existing]
         if new:
             rows = self.conn.execute(q.timer_insert(), [q.values_of(timer, without=("id",)) for timer in new])
@@ -336,21 +337,21 @@ class SqlAudit:
         """
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-        row = self.conn.execute(q.audit_last()).first()
+        row = run(self.conn, q.audit_last(), {}).first()
         return self._entry(row) if row else None
 
     def tail(self) -> tuple[int, str] | None:
         """(seq, hash) of the newest entry: what appending chains to (locked like `last`)."""
         if self.conn.dialect.name == "postgresql":
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK_KEY})
-        row = self.conn.execute(q.audit_tail()).first()
+        row = run(self.conn, q.audit_tail(), {}).first()
         return (row.seq, row.hash) if row else None
 
     def append(self, entry: AuditEntry) -> None:
         """Append one entry (the primary key on seq refuses a concurrent duplicate)."""
         values = q.values_of(entry)
         values["details"] = json.dumps(entry.details, sort_keys=True, default=str)
-        self.conn.execute(q.audit_insert(), values)
+        run(self.conn, q.audit_insert(), values)
 
     def all(self) -> Iterable[AuditEntry]:
         """Every entry in sequence order."""

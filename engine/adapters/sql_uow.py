@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from engine.adapters import schema as t
 from engine.adapters import sql_statements as q
+from engine.adapters.sql_fast import run
 from engine.adapters.sql_repos import (
     SqlAudit,
     SqlCases,
@@ -29,7 +30,7 @@ class SqlCalendar:
 
     def extra_days(self, tenant_id: str) -> list[date]:
         """Extra non-working days of an entity."""
-        return [r.day for r in self.conn.execute(q.extra_days_of_tenant(), {"b_tenant": tenant_id}).all()]
+        return [r.day for r in run(self.conn, q.extra_days_of_tenant(), {"b_tenant": tenant_id}).all()]
 
     def add_extra_day(self, tenant_id: str, day: date, reason: str) -> None:
         """Add (or re-describe) an extra non-working day."""
@@ -52,7 +53,7 @@ class SqlCalendar:
 
     def overrides(self, tenant_id: str) -> dict[str, int]:
         """Active SLA length overrides of an entity."""
-        rows = self.conn.execute(q.overrides_of_tenant(), {"b_tenant": tenant_id}).all()
+        rows = run(self.conn, q.overrides_of_tenant(), {"b_tenant": tenant_id}).all()
         return {r.policy_id: r.length for r in rows}
 
     def set_override(self, tenant_id: str, policy_id: str, length: int, basis: str, actor: str) -> None:
