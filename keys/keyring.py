@@ -95,8 +95,10 @@ def _read_private(path: Path, forbidden_bits: int) -> bytes:
                 f"refusing to load {path}: mode {mode:04o} lets group or others access it; "
                 f"run 'chmod 600 {path}'"
             )
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read()
+        chunks = []
+        while chunk := os.read(fd, 65536):  # key and pointer files are tiny: one read, no buffered file object
+            chunks.append(chunk)
+        return b"".join(chunks)
     finally:
         os.close(fd)
 

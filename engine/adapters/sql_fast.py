@@ -91,10 +91,10 @@ def _plan(dialect: Any, stmt: Any, keys: tuple[str, ...]) -> _Plan | None:
 class _Result:
     """The part of SQLAlchemy's Result the repositories use."""
 
-    __slots__ = ("rows", "rowcount")
+    __slots__ = ("rows", "rowcount", "lastrowid")
 
-    def __init__(self, rows: list, rowcount: int):
-        self.rows, self.rowcount = rows, rowcount
+    def __init__(self, rows: list, rowcount: int, lastrowid: int | None = None):
+        self.rows, self.rowcount, self.lastrowid = rows, rowcount, lastrowid
 
     def first(self):
         """The first row or None."""
@@ -123,7 +123,7 @@ def run(conn: Any, stmt: Any, params: dict[str, Any] | list[dict[str, Any]]):
             return _Result([], cursor.rowcount)
         cursor.execute(plan.sql, plan.args(params))
         rows = [plan.row(r) for r in cursor.fetchall()] if plan.row_type is not None else []
-        return _Result(rows, cursor.rowcount)
+        return _Result(rows, cursor.rowcount, cursor.lastrowid)
     except conn.dialect.dbapi.Error as err:
         raise sa_exc.DBAPIError.instance(plan.sql, params, err, conn.dialect.dbapi.Error,
                                          dialect=conn.dialect) from err

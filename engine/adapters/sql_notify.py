@@ -33,8 +33,7 @@ def _reminder_insert():
 @functools.cache
 def _reminders_cancel():
     c = n.reminders.c
-    return (update(n.reminders).where(c.timer_id.in_(bindparam("b_timers", expanding=True)), c.state == "pending")
-            .values(state="cancelled"))
+    return update(n.reminders).where(c.timer_id == bindparam("b_timer"), c.state == "pending").values(state="cancelled")
 
 
 class SqlReminders:
@@ -53,7 +52,8 @@ class SqlReminders:
 
     def cancel_for_timers(self, timer_ids: Iterable[int]) -> int:
         """Cancel the pending rows of timers that no longer wait (their task was completed)."""
-        return self.conn.execute(_reminders_cancel(), {"b_timers": list(timer_ids)}).rowcount
+        ids = sorted(set(timer_ids))
+        return run(self.conn, _reminders_cancel(), [{"b_timer": i} for i in ids]).rowcount if ids else 0
 
     def cancel_for_case(self, case_id: str) -> int:
         """Cancel every pending row of a closed case."""

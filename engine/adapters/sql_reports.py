@@ -51,7 +51,7 @@ class SqlReports:
         added = [{"case_id": case_id, "tenant_id": tenant_id, "process_id": process_id, "key": key, "value": value}
                  for key, value in sorted(wanted - have)]
         if added:
-            self.conn.execute(insert(r.case_facts), added)
+            run(self.conn, q.fact_insert(r.case_facts), added)
 
     def delete_facts(self, case_id: str) -> int:
         """Drop a case's facts (shredding)."""

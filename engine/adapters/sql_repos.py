@@ -246,7 +246,10 @@ class SqlTimers:
         if changes.cancelled:
             run(self.conn, q.timer_cancel(), [{"b_id": i} for i in changes.cancelled])
         new = [timer for timer in waiting if timer.task_id not in existing]
-        if new:
+        if len(new) == 1 and self.conn.dialect.name == "sqlite":  # the usual case: one new deadline
+            result = run(self.conn, q.timer_insert_one(), q.values_of(new[0], without=("id",)))
+            changes.added = [replace(new[0], id=result.lastrowid)]
+        elif new:
             rows = self.conn.execute(q.timer_insert(), [q.values_of(timer, without=("id",)) for timer in new])
             changes.added = [replace(timer, id=row.id) for timer, row in zip(new, rows.all(), strict=True)]
         return changes

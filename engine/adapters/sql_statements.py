@@ -124,6 +124,12 @@ def timer_cancel():
 
 
 @functools.cache
+def timer_insert_one():
+    """INSERT one timer row (its id read from the cursor)."""
+    return insert(t.timers)
+
+
+@functools.cache
 def timer_insert():
     """INSERT timer rows, returning their ids in parameter order."""
     return insert(t.timers).returning(t.timers.c.id, sort_by_parameter_order=True)
@@ -175,3 +181,9 @@ def fact_delete(table):
     c = table.c
     return delete(table).where(c.case_id == bindparam("b_case"), c.key == bindparam("b_key"),
                                c.value == bindparam("b_value"))
+
+
+@functools.cache
+def fact_insert(table):
+    """INSERT facts of a case."""
+    return insert(table)
