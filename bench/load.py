@@ -163,14 +163,14 @@ def spawn_timer_workers(env: dict, count: int, log_dir: Path) -> list[subprocess
     return procs
 
 
-def stop_workers(procs: list[subprocess.Popen]) -> None:
-    """Terminate the worker processes this script started, then reap them."""
+def stop_workers(procs: list[subprocess.Popen], grace: float = 20) -> None:
+    """Terminate the worker processes this script started (SIGKILL after `grace` seconds), then reap them."""
     for proc in procs:
         if proc.poll() is None:
             proc.terminate()
     for proc in procs:
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()

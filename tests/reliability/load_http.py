@@ -19,6 +19,7 @@ from pathlib import Path
 import pyotp
 import requests
 
+from bench.load import stop_workers
 from tests.e2e.common import PROBIDAD
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -41,15 +42,7 @@ def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
 
 def stop(procs: list[subprocess.Popen]) -> None:
     """Terminate the processes this test started (SIGTERM, then SIGKILL after 30 s) and reap them."""
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_workers(procs, grace=30)
 
 
 def wait_healthy(base: str, proc: subprocess.Popen, log: Path, seconds: float = 60) -> None:
