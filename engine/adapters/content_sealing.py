@@ -80,6 +80,12 @@ class CheckedStateSealer:
         with translated(f"case {case_id} workflow state"):
             return self.inner.open(tenant_id, case_id, blob)
 
+    def forget(self, case_id: str) -> None:
+        """Drop the case's remembered data keys (see EnvelopeSealer.forget)."""
+        forget = getattr(self.inner, "forget", None)
+        if forget is not None:
+            forget(case_id)
+
     def rewrap(self, tenant_id: str, case_id: str, blob: Any) -> Any:
         """Re-wrap the state key under the active KEK (see EnvelopeSealer.rewrap)."""
         with translated(f"case {case_id} workflow key"):

@@ -36,6 +36,12 @@ def _reminders_cancel():
     return update(n.reminders).where(c.timer_id == bindparam("b_timer"), c.state == "pending").values(state="cancelled")
 
 
+@functools.cache
+def _reminders_cancel_case():
+    c = n.reminders.c
+    return update(n.reminders).where(c.case_id == bindparam("b_case"), c.state == "pending").values(state="cancelled")
+
+
 class SqlReminders:
     """The reminder schedule (O(due) claims through ix_reminders_due)."""
 
@@ -57,9 +63,7 @@ class SqlReminders:
 
     def cancel_for_case(self, case_id: str) -> int:
         """Cancel every pending row of a closed case."""
-        c = n.reminders.c
-        return self.conn.execute(update(n.reminders).where(c.case_id == case_id, c.state == "pending")
-                                 .values(state="cancelled")).rowcount
+        return run(self.conn, _reminders_cancel_case(), {"b_case": case_id}).rowcount
 
     def claim_due(self, now: datetime, limit: int) -> list:
         """Pending rows due at `now`, oldest first; FOR UPDATE SKIP LOCKED on PostgreSQL."""

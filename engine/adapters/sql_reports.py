@@ -43,8 +43,7 @@ class SqlReports:
     def replace_facts(self, case_id: str, tenant_id: str, process_id: str, facts: Iterable[tuple[str, str]]) -> None:
         """Make a case's facts exactly `facts` (no write when nothing changed)."""
         wanted = set(facts)
-        have = {(row.key, row.value) for row in self.conn.execute(
-            q.facts_of_case(r.case_facts), {"b_case": case_id}).all()}
+        have = {(row.key, row.value) for row in run(self.conn, q.facts_of_case(r.case_facts), {"b_case": case_id})}
         gone = [{"b_case": case_id, "b_key": key, "b_value": value} for key, value in sorted(have - wanted)]
         if gone:
             run(self.conn, q.fact_delete(r.case_facts), gone)

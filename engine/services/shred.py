@@ -61,6 +61,9 @@ def shred_case(rt: Runtime, uow_factory: UowFactory, case_id: str, reason: str, 
                      {"destroyed": {k: v for k, v in destroyed.items() if v}, "epoch": destroy_epoch})
         uow.commit()
     rt.live.discard(case_id)  # no plaintext workflow of a shredded case stays in this process
+    forget = getattr(rt.sealer, "forget", None)
+    if forget is not None:  # nor its data key
+        forget(case_id)
     retired: dict[str, list[int]] = {}
     if destroy_epoch:
         keys_admin.rotate(rt, uow_factory, "all", actor)

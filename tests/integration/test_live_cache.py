@@ -70,6 +70,7 @@ def test_a_shredded_case_leaves_no_live_workflow(tmp_path):
     bootstrap.create_dev_keys(engine.settings)  # the content keyring that shredding destroys keys in
     engine.shred_case(case_id, reason="retention period over", actor="admin", destroy_epoch=False)
     assert case_id not in engine.rt.live._items
+    assert not [k for k in engine.rt.sealer.inner._deks if k[1] == case_id]  # nor its data key
     with pytest.raises((NotFound, StaleCase)):
         engine.complete_task(review.id, {"admissible": "yes"})
 
@@ -103,3 +104,36 @@ def test_the_cache_size_comes_from_the_environment_and_bad_values_are_refused(tm
     off.complete_task(off.tasks(case_id=case_id)[0].id, {"admissible": "no"})
     assert (off.rt.live.hits, len(off.rt.live)) == (0, 0)
     assert off.case(case_id).outcome == "end_rejected"
+
+
+class _CountingRing:
+    """A keyring that counts how often the KEK is read."""
+
+    def __init__(self, inner):
+        self.inner, self.reads = inner, 0
+
+    def get(self, version):
+        self.reads += 1
+        return self.inner.get(version)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_a_case_data_key_is_unwrapped_once_and_a_tampered_wrap_is_still_checked(tmp_path):
+    from engine.domain.model import SealedBlob
+    from keys.errors import DecryptionFailed
+
+    engine, _ = fixture_engine(tmp_path)
+    sealer = engine.rt.sealer.inner
+    ring = sealer.keyring = _CountingRing(sealer.keyring)
+    first = sealer.seal("default", "c1", b"state 1", None)
+    second = sealer.seal("default", "c1", b"state 2", first)
+    assert ring.reads == 1  # the second seal reused the remembered key
+    assert sealer.open("default", "c1", second) == b"state 2"
+    flipped = SealedBlob(second.ciphertext, bytes([second.wrapped_key[0] ^ 1]) + second.wrapped_key[1:],
+                         second.kek_version)
+    with pytest.raises(DecryptionFailed):
+        sealer.open("default", "c1", flipped)  # another wrapped key: unwrapped, and refused
+    with pytest.raises(DecryptionFailed):
+        sealer.open("default", "c2", second)  # another case (AAD): not served from the memory either

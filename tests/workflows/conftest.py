@@ -65,12 +65,24 @@ class Driver:
             assert task.lane == lane, f"{name} is in lane {task.lane}, expected {lane}"
         assert task.form_id == name
         self.engine.complete_task(task.id, data or {}, actor="test")
+        self.check_walk(case_id)
         return task
 
     def at(self, moment: datetime) -> int:
         """Move the clock to `moment` and fire what is due."""
         self.clock.set(moment)
         return self.engine.tick()
+
+    def check_walk(self, case_id: str) -> None:
+        """runner.walk must visit the tasks in exactly the order SpiffWorkflow's get_tasks() does."""
+        from engine.services.persist import load_case, release
+        from engine.workflow import runner
+
+        rt = self.engine.rt
+        with rt.uow_factory(readonly=True) as uow:
+            loaded = load_case(rt, uow, case_id)
+        assert [t.id for t in runner.walk(loaded.workflow)] == [t.id for t in loaded.workflow.get_tasks()]
+        release(rt, loaded)
 
     def case(self, case_id: str):
         return self.engine.case(case_id)
