@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pyotp
 import pytest
 
-from tests.e2e.common import ARGS, CHROMIUM, PROBIDAD, SHOTS, free_port, init_demo
+from tests.e2e.common import ARGS, CHROMIUM, SHOTS, init_demo, start_server, stop_server
 
 pytestmark = pytest.mark.e2e
 
@@ -33,22 +31,9 @@ def server(tmp_path_factory):
     env = {**os.environ, "PROBIDAD_INSTANCE": str(instance), "PROBIDAD_TIMER_INTERVAL": "3600"}
     users = init_demo(env)
     assert "demo_oii" in users, sorted(users)
-    port = free_port()
-    proc = subprocess.Popen([PROBIDAD, "run", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310 - local test server
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("probidad run did not start")
+    proc, base = start_server(env)
     yield base, users
-    proc.terminate()
-    _, errors = proc.communicate(timeout=20)
+    errors = stop_server(proc)
     assert "127.0.0.1 - -" not in errors  # no client address in the access log
 
 
