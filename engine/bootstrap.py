@@ -83,7 +83,8 @@ def build(settings: Settings | None = None, *, clock: Any = None, workflow_keyri
         create_schema(db)
     keyring = workflow_keyring or open_keyring(settings, "workflow")
     defs = definitions if definitions is not None else bundled_definitions()
-    runtime = _runtime(clock, EnvelopeSealer(keyring), functools.partial(SqlUnitOfWork, db), defs, settings)
+    sealer = EnvelopeSealer(keyring, remember=settings.state_cache_size)  # PROBIDAD_STATE_CACHE=0: no key memory
+    runtime = _runtime(clock, sealer, functools.partial(SqlUnitOfWork, db), defs, settings)
     engine = Engine(runtime, settings)
     engine.db = db
     for wire in _feature_wiring():

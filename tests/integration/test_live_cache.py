@@ -103,6 +103,7 @@ def test_the_cache_size_comes_from_the_environment_and_bad_values_are_refused(tm
     case_id = off.start_case("fixture", {})
     off.complete_task(off.tasks(case_id=case_id)[0].id, {"admissible": "no"})
     assert (off.rt.live.hits, len(off.rt.live)) == (0, 0)
+    assert not off.rt.sealer.inner._deks  # and no data keys remembered either
     assert off.case(case_id).outcome == "end_rejected"
 
 

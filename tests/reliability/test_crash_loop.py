@@ -17,6 +17,7 @@ one entry per fired timer); every receipt a complainant was shown opens a case t
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import json
 import os
@@ -110,7 +111,7 @@ class Intake:
         while not self.stop.is_set():
             try:
                 self._submit()
-            except (OSError, urllib.error.URLError, AttributeError):
+            except (OSError, urllib.error.URLError, http.client.HTTPException, AttributeError):  # killed mid-answer
                 if self.stop.is_set():
                     return
                 time.sleep(0.05)
