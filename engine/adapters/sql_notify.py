@@ -7,15 +7,15 @@ The record types live in engine.services.notify (a layer above); the composition
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from engine.adapters import schema as t
 from engine.adapters import schema_notify as n
+from engine.adapters import sql_statements as q
 from engine.adapters.db import aware
 from engine.adapters.sql_fast import run
 from engine.adapters.sql_statements import values_of
@@ -23,23 +23,6 @@ from engine.adapters.sql_statements import values_of
 
 def _values(row) -> dict:
     return {k: aware(v) if isinstance(v, datetime) else v for k, v in dict(row._mapping).items()}
-
-
-@functools.cache
-def _reminder_insert():
-    return insert(n.reminders)
-
-
-@functools.cache
-def _reminders_cancel():
-    c = n.reminders.c
-    return update(n.reminders).where(c.timer_id == bindparam("b_timer"), c.state == "pending").values(state="cancelled")
-
-
-@functools.cache
-def _reminders_cancel_case():
-    c = n.reminders.c
-    return update(n.reminders).where(c.case_id == bindparam("b_case"), c.state == "pending").values(state="cancelled")
 
 
 class SqlReminders:
@@ -54,16 +37,16 @@ class SqlReminders:
         """Insert planned reminder rows."""
         values = [values_of(row, without=("id",)) for row in rows]
         if values:
-            run(self.conn, _reminder_insert(), values)
+            run(self.conn, q.reminder_insert(), values)
 
     def cancel_for_timers(self, timer_ids: Iterable[int]) -> int:
         """Cancel the pending rows of timers that no longer wait (their task was completed)."""
         ids = sorted(set(timer_ids))
-        return run(self.conn, _reminders_cancel(), [{"b_timer": i} for i in ids]).rowcount if ids else 0
+        return run(self.conn, q.reminders_cancel("timer_id"), [{"b_key": i} for i in ids]).rowcount if ids else 0
 
     def cancel_for_case(self, case_id: str) -> int:
         """Cancel every pending row of a closed case."""
-        return run(self.conn, _reminders_cancel_case(), {"b_case": case_id}).rowcount
+        return run(self.conn, q.reminders_cancel("case_id"), {"b_key": case_id}).rowcount
 
     def claim_due(self, now: datetime, limit: int) -> list:
         """Pending rows due at `now`, oldest first; FOR UPDATE SKIP LOCKED on PostgreSQL."""

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 
 from engine.adapters import schema as t
+from engine.adapters import schema_notify as n
 
 
 @functools.cache
@@ -187,3 +188,16 @@ def fact_delete(table):
 def fact_insert(table):
     """INSERT facts of a case."""
     return insert(table)
+
+
+@functools.cache
+def reminder_insert():
+    """INSERT planned reminder rows."""
+    return insert(n.reminders)
+
+
+@functools.cache
+def reminders_cancel(column: str):
+    """UPDATE the pending reminders whose `column` (timer_id or case_id) is b_key to cancelled."""
+    c = n.reminders.c
+    return update(n.reminders).where(c[column] == bindparam("b_key"), c.state == "pending").values(state="cancelled")
